@@ -1,0 +1,160 @@
+# Sourced by the scripts in scripts/: builds and runs the two test environments.
+#   floor: Python 3.13 + Home Assistant 2025.4.4, a venv from pyenv's Python.
+#   new:   Python >= 3.14.2 + Home Assistant 2026.10.4, a venv from a python3.14 on the machine,
+#          or, when there is none, from a minimal Debian chroot built with debootstrap.
+# Environments live under $DOE_CACHE (default ~/.cache/dynamic-ocpp-evse), are keyed by a hash
+# of the pins, reused while the pins are unchanged and rebuilt when they change.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../toolchain.env
+source "$ROOT/scripts/toolchain.env"
+CACHE=${DOE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dynamic-ocpp-evse}
+PINS_HASH=$(cat "$ROOT/scripts/toolchain.env" "$ROOT/requirements_test.txt" | sha256sum | cut -c1-12)
+ROOTFS="$CACHE/rootfs-$NEW_DEBIAN_SUITE"
+FLOOR_VENV="$CACHE/venv-ha$FLOOR_HA-$PINS_HASH"
+NEW_VENV=""     # path of the new venv as the runner sees it
+NEW_CHROOT=0    # 1 when the new venv lives inside $ROOTFS
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+# prune_others DIR: remove the environments beside DIR that older pins left behind.
+prune_others() {
+  local keep=$1 other
+  for other in "${keep%-*}"-*; do
+    [ "$other" = "$keep" ] || rm -rf "$other"
+  done
+}
+
+# python_at_least PY MIN: true when PY runs and its version is >= MIN.
+python_at_least() {
+  "$1" -c 'import sys; sys.exit(sys.version_info[:3] < tuple(map(int, sys.argv[1].split("."))))' "$2" \
+    >/dev/null 2>&1
+}
+
+# install_venv PYTHON VENV HA PHCC [EXTRA_CONSTRAINT...]: a fresh venv with the harness under
+# HA's own constraints file plus the extra constraint lines.
+install_venv() {
+  local py=$1 venv=$2 ha=$3 phcc=$4
+  shift 4
+  rm -rf "$venv"
+  "$py" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  # HA ships its own pins inside its wheel; without them pip backtracks for many minutes.
+  local wheels
+  wheels=$(mktemp -d)
+  "$venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: -d "$wheels" \
+    "homeassistant==$ha"
+  "$venv/bin/python" - "$wheels" "$venv/constraints.txt" "$@" <<'PY'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("homeassistant-*.whl"))
+text = zipfile.ZipFile(wheel).read("homeassistant/package_constraints.txt").decode()
+pathlib.Path(sys.argv[2]).write_text("\n".join([text, *sys.argv[3:], ""]))
+PY
+  rm -rf "$wheels"
+  "$venv/bin/python" -m pip install --quiet -c "$venv/constraints.txt" \
+    "homeassistant==$ha" "pytest-homeassistant-custom-component==$phcc" \
+    -r "$ROOT/requirements_test.txt"
+  touch "$venv/.complete"
+}
+
+ensure_floor_env() {
+  [ -f "$FLOOR_VENV/.complete" ] && return 0
+  log "building the floor environment (Python $FLOOR_PYTHON, HA $FLOOR_HA) in $FLOOR_VENV"
+  local py
+  py=$(PYENV_VERSION=$FLOOR_PYTHON pyenv which "python${FLOOR_PYTHON%.*}" 2>/dev/null) || {
+    echo "Python $FLOOR_PYTHON not found: install it with 'pyenv install $FLOOR_PYTHON'" >&2
+    return 1
+  }
+  prune_others "$FLOOR_VENV"
+  install_venv "$py" "$FLOOR_VENV" "$FLOOR_HA" "$FLOOR_PHCC" $FLOOR_EXTRA_CONSTRAINTS
+}
+
+# find_python314: print a python3.14 on this machine that is new enough, if any.
+find_python314() {
+  local candidate
+  for candidate in "$(command -v python3.14 || true)" "$PYENV_ROOT"/versions/3.14*/bin/python3.14; do
+    if [ -x "$candidate" ] && python_at_least "$candidate" "$NEW_PYTHON_MIN"; then
+      echo "$candidate"
+      return 0
+    fi
+  done 2>/dev/null
+  return 1
+}
+
+# in_rootfs CMD...: run CMD inside the chroot, in the project directory, with a clean environment.
+# The mounts live in a private mount namespace and vanish with the command.
+in_rootfs() {
+  unshare --mount --propagation private -- bash -c '
+    set -e
+    rootfs=$1 project=$2
+    shift 2
+    mount -t proc proc "$rootfs/proc"
+    mount --bind /dev "$rootfs/dev"
+    mkdir -p "$rootfs$project"
+    mount --bind "$project" "$rootfs$project"
+    exec chroot "$rootfs" /usr/bin/env -i \
+      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+      SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+      PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 PYTHONDONTWRITEBYTECODE=1 \
+      CI="${CI:-}" DEBIAN_FRONTEND=noninteractive \
+      /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$project" "$@"
+  ' _ "$ROOTFS" "$ROOT" "$@"
+}
+
+ensure_rootfs() {
+  [ -f "$ROOTFS/.complete" ] && return 0
+  log "building a Debian $NEW_DEBIAN_SUITE chroot for Python 3.14 in $ROOTFS"
+  if ! command -v debootstrap >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
+  fi
+  rm -rf "$ROOTFS"
+  # bookworm's debootstrap has no script for forky; sid's works for it.
+  debootstrap --variant=minbase "$NEW_DEBIAN_SUITE" "$ROOTFS" "$NEW_DEBIAN_MIRROR" \
+    /usr/share/debootstrap/scripts/sid >"$CACHE/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$CACHE/debootstrap.log" >&2; return 1; }
+  # The testing suite's Release file is often past its Valid-Until date.
+  echo 'Acquire::Check-Valid-Until "false";' >"$ROOTFS/etc/apt/apt.conf.d/99no-valid-until"
+  cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+  mkdir -p "$ROOTFS/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/" 2>/dev/null || true
+  in_rootfs apt-get update -qq
+  in_rootfs apt-get install -y -qq --no-install-recommends python3.14 python3.14-venv ca-certificates \
+    >/dev/null
+  in_rootfs update-ca-certificates >/dev/null
+  touch "$ROOTFS/.complete"
+}
+
+ensure_new_env() {
+  local py
+  if py=$(find_python314); then
+    NEW_VENV="$CACHE/venv-ha$NEW_HA-$PINS_HASH"
+    [ -f "$NEW_VENV/.complete" ] && return 0
+    log "building the new environment ($py, HA $NEW_HA) in $NEW_VENV"
+    prune_others "$NEW_VENV"
+    install_venv "$py" "$NEW_VENV" "$NEW_HA" "$NEW_PHCC"
+    return 0
+  fi
+  mkdir -p "$CACHE"
+  ensure_rootfs
+  NEW_CHROOT=1
+  NEW_VENV="/opt/venv-ha$NEW_HA-$PINS_HASH"
+  [ -f "$ROOTFS$NEW_VENV/.complete" ] && return 0
+  log "building the new environment (chroot python3.14, HA $NEW_HA) in $ROOTFS$NEW_VENV"
+  prune_others "$ROOTFS$NEW_VENV"
+  # install_venv runs inside the chroot: hand it the function and the pins.
+  in_rootfs bash -c "$(declare -f install_venv); ROOT='$ROOT'; set -euo pipefail; \
+    install_venv python3.14 '$NEW_VENV' '$NEW_HA' '$NEW_PHCC'"
+}
+
+# run_floor TOOL ARGS...: run a tool of the floor venv in the project directory.
+run_floor() { (cd "$ROOT" && "$FLOOR_VENV/bin/$1" "${@:2}"); }
+
+# run_new TOOL ARGS...: run a tool of the new venv in the project directory.
+run_new() {
+  if [ "$NEW_CHROOT" = 1 ]; then
+    in_rootfs "$NEW_VENV/bin/$1" "${@:2}"
+  else
+    (cd "$ROOT" && "$NEW_VENV/bin/$1" "${@:2}")
+  fi
+}

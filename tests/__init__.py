@@ -1,0 +1,1 @@
+"""Tests of the Dynamic OCPP EVSE integration."""
