@@ -45,3 +45,47 @@ def parse_number(raw: object) -> float | None:
 def to_si(value: float, unit: str) -> float:
     """Convert a value in a supported unit to A or W."""
     return value * _UNITS[unit][1]
+
+
+def grid_current(
+    raw: object,
+    unit: str | None,
+    *,
+    voltage: float,
+    invert: bool = False,
+    age_s: float | None = None,
+    max_age_s: float = math.inf,
+) -> float | None:
+    """Normalise one raw grid reading to signed amps (+ import), or None when it is stale.
+
+    Stale means unavailable, unknown, non-numeric, NaN/inf, in an unsupported unit, or older
+    than `max_age_s`. Power is converted with the phase voltage.
+    """
+    value = parse_number(raw)
+    quantity = quantity_of(unit)
+    if value is None or quantity is None or unit is None:
+        return None
+    if age_s is not None and not age_s <= max_age_s:
+        return None
+    amps = to_si(value, unit)
+    if quantity is Quantity.POWER:
+        if not (math.isfinite(voltage) and voltage > 0):
+            return None
+        amps /= voltage
+    return -amps if invert else amps
+
+
+def power_w(raw: object, unit: str | None) -> float | None:
+    """Normalise a raw power reading (W, kW, MW) to watts, or None when it is not one."""
+    value = parse_number(raw)
+    if value is None or quantity_of(unit) is not Quantity.POWER or unit is None:
+        return None
+    return to_si(value, unit)
+
+
+def current_a(raw: object, unit: str | None) -> float | None:
+    """Normalise a raw current reading (A, mA) to amps, or None when it is not one."""
+    value = parse_number(raw)
+    if value is None or quantity_of(unit) is not Quantity.CURRENT or unit is None:
+        return None
+    return to_si(value, unit)

@@ -1,0 +1,660 @@
+"""`allocate(snapshot)`: how much current every load may draw this cycle (DESIGN §4).
+
+Every limit is a linear budget: a remaining capacity and, per load, how much of it one amp per
+line uses (the breaker of phase B: 1 per line on B; the import cap: V x lines; the surplus: the
+same, netted over phases). Loads are served class by class in urgency order (§4.3); inside a class
+the distribution mode decides who gets what. A load gets 0 or a current within [min, max].
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+import heapq
+import math
+
+from .model import (
+    Allocation,
+    Distribution,
+    Evse,
+    Load,
+    Mode,
+    Phase,
+    Plan,
+    Reason,
+    Session,
+    Snapshot,
+    Switched,
+)
+
+EPS = 1e-6
+
+
+@dataclass(slots=True)
+class _Budget:
+    remaining: float
+    reason: Reason
+    detail: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class _Candidate:
+    """A load that takes part this cycle, reduced to what the allocation needs."""
+
+    load: Load
+    mode: Mode
+    min_a: float
+    max_a: float
+    lines: tuple[Phase, ...]
+    terms: list[tuple[int, float]]  # (budget index, use per amp), hard budgets only
+    watts_per_a: float
+    running: bool
+    current: float = 0.0
+    binding: int | None = None  # the budget that stopped it below its maximum
+    held: bool = False
+
+
+@dataclass(slots=True)
+class _Allocator:
+    """The budgets of one allocation run and the operations on them."""
+
+    budgets: list[_Budget]
+    surplus: int  # index of the surplus budget (not a hard limit)
+    reasons: dict[str, Reason] = field(default_factory=dict)
+
+    def room(self, cand: _Candidate, *, surplus: bool) -> tuple[float, int | None]:
+        """How many more amps per line the candidate may take, and what limits it."""
+        best, which = math.inf, None
+        for index, use in self.terms_of(cand, surplus=surplus):
+            amps = self.budgets[index].remaining / use
+            if amps < best:
+                best, which = amps, index
+        return max(best, 0.0), which
+
+    def take(self, cand: _Candidate, amps: float) -> None:
+        """Give the candidate `amps` more (negative gives back); every budget it uses pays."""
+        cand.current += amps
+        for index, use in self.terms_of(cand, surplus=True):
+            self.budgets[index].remaining -= amps * use
+
+    def terms_of(
+        self, cand: _Candidate, *, surplus: bool
+    ) -> Iterable[tuple[int, float]]:
+        yield from cand.terms
+        if surplus:
+            yield self.surplus, cand.watts_per_a
+
+    def grant_minimum(self, cand: _Candidate, *, surplus: bool) -> bool:
+        """Give a stopped candidate its minimum if every budget allows it."""
+        room, which = self.room(cand, surplus=surplus)
+        if room + EPS >= cand.min_a:
+            self.take(cand, cand.min_a)
+            return True
+        if surplus:  # name a hard limit when it alone rules the minimum out
+            hard_room, hard_which = self.room(cand, surplus=False)
+            if hard_room + EPS < cand.min_a:
+                which = hard_which
+        cand.binding = which
+        return False
+
+    def top_up(self, cand: _Candidate, *, surplus: bool) -> None:
+        """Raise a running candidate as far as its maximum and the budgets allow."""
+        room, which = self.room(cand, surplus=surplus)
+        wanted = cand.max_a - cand.current
+        if room + EPS < wanted:
+            cand.binding = which
+            wanted = room
+        if wanted > 0:
+            self.take(cand, wanted)
+
+    def fill_sequential(self, cand: _Candidate, *, surplus: bool) -> bool:
+        """Fill one candidate to as much as it can get; below its minimum it gets nothing."""
+        if cand.current == 0 and not self.grant_minimum(cand, surplus=surplus):
+            return False
+        self.top_up(cand, surplus=surplus)
+        return True
+
+    def fill_shared(self, cands: Sequence[_Candidate], *, surplus: bool) -> None:
+        """Progressive filling: running candidates rise together, amp for amp.
+
+        Each rises until it reaches its maximum or a budget it uses runs out.
+        """
+        active = {
+            id(c): c for c in cands if c.current > 0 and c.current < c.max_a - EPS
+        }
+        if not active:
+            return
+        base = {key: c.current for key, c in active.items()}
+        members: dict[int, list[_Candidate]] = {}
+        rate: dict[int, float] = {}
+        for cand in active.values():
+            for index, use in self.terms_of(cand, surplus=surplus):
+                members.setdefault(index, []).append(cand)
+                rate[index] = rate.get(index, 0.0) + use
+        ceilings = [(c.max_a - c.current, id(c)) for c in active.values()]
+        heapq.heapify(ceilings)
+        level = 0.0  # amps added to every active candidate so far
+        spent = dict.fromkeys(rate, 0.0)  # level at which each budget was last settled
+
+        def settle(index: int) -> None:
+            self.budgets[index].remaining -= rate[index] * (level - spent[index])
+            spent[index] = level
+
+        def freeze(cand: _Candidate, binding: int | None) -> None:
+            del active[id(cand)]
+            cand.current = base[id(cand)] + level
+            cand.binding = binding
+            for index, use in self.terms_of(cand, surplus=surplus):
+                settle(index)
+                rate[index] -= use
+
+        while active:
+            while ceilings and ceilings[0][1] not in active:
+                heapq.heappop(ceilings)
+            step, binding = (
+                (ceilings[0][0] - level, None) if ceilings else (math.inf, None)
+            )
+            for index, use_rate in rate.items():
+                if use_rate > EPS:
+                    remaining = self.budgets[index].remaining - use_rate * (
+                        level - spent[index]
+                    )
+                    if remaining / use_rate < step:
+                        step, binding = remaining / use_rate, index
+            level += max(step, 0.0)
+            if binding is None:
+                _, key = heapq.heappop(ceilings)
+                freeze(active[key], None)
+                continue
+            for cand in list(members[binding]):
+                if id(cand) in active:
+                    freeze(cand, binding)
+        for cand in cands:
+            if id(cand) in base:
+                cand.current = min(cand.current, cand.max_a)
+
+
+def allocate(snapshot: Snapshot) -> Plan:
+    """Decide the current of every load for one snapshot. Deterministic; never raises."""
+    site = snapshot.site
+    grid = {phase: snapshot.grid_a.get(phase) for phase in site.phases}
+    if any(value is None or not math.isfinite(value) for value in grid.values()):
+        return _safe_plan(snapshot)
+    base = _base_load(snapshot, {p: v for p, v in grid.items() if v is not None})
+    surplus = _surplus_w(snapshot, base)
+    allocations, used = _run(snapshot, base, surplus)
+    for load in snapshot.loads:
+        current = allocations[load.id]
+        if current.reason in (Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED):
+            allocations[load.id] = replace(
+                current, available_a=_available(snapshot, load, base, surplus)
+            )
+    limit = site.breaker_a - site.margin_a
+    headroom = {p: limit - base[p] - used.get(p, 0.0) for p in site.phases}
+    return Plan(
+        allocations=allocations, base_a=base, headroom_a=headroom, surplus_w=surplus
+    )
+
+
+def _base_load(snapshot: Snapshot, grid: dict[Phase, float]) -> dict[Phase, float]:
+    """House load per phase: the grid reading less what the managed loads draw (trap 1)."""
+    voltage = _voltage(snapshot)
+    base = dict(grid)
+    for load in snapshot.loads:
+        if isinstance(load, Evse):
+            for phase, amps in load.measured_by_phase().items():
+                if phase in base and math.isfinite(amps):
+                    base[phase] -= amps
+        elif load.wired and _drawn_is_managed(load):
+            drawn = load.drawn_w()
+            if math.isfinite(drawn) and drawn > 0:
+                per_line = drawn / (voltage * len(load.wired))
+                for phase in load.wired:
+                    if phase in base:
+                        base[phase] -= per_line
+    return base
+
+
+def _drawn_is_managed(load: Switched) -> bool:
+    # A thermal load's normal heating is house load; only its boost is ours.
+    return not load.thermal or load.control.command_a > 0
+
+
+def _voltage(snapshot: Snapshot) -> float:
+    voltage = snapshot.site.voltage
+    return voltage if math.isfinite(voltage) and voltage > 1 else 230.0
+
+
+def _surplus_w(snapshot: Snapshot, base: dict[Phase, float]) -> float:
+    """Power that would leave the site with every managed load off (DESIGN §4.1, §4.3)."""
+    export = -sum(base.values()) * _voltage(snapshot)
+    battery = snapshot.battery
+    if battery is None:
+        return export
+    power = battery.power_w
+    if power is None or not math.isfinite(power):
+        return min(export, 0.0)  # stale battery power: no surplus
+    if power >= 0:
+        return export - power  # discharging feeds the loads: a deficit, not surplus
+    soc = battery.soc
+    if soc is None or not math.isfinite(soc) or soc < battery.target_soc:
+        return export  # below its target the battery fills first
+    return export + min(-power, _inverter_room_w(snapshot, -power))
+
+
+def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
+    """How much of the battery's charging power the inverter could deliver as AC instead."""
+    inverter = snapshot.site.inverter
+    solar = snapshot.solar_w
+    if inverter is None or solar is None or not math.isfinite(solar):
+        return math.inf
+    capacity = inverter.max_power_w
+    if inverter.max_phase_power_w is not None:
+        capacity = min(capacity, inverter.max_phase_power_w * len(snapshot.site.phases))
+    output = solar - charge_w
+    return max(capacity - output, 0.0)
+
+
+def _run(
+    snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
+) -> tuple[dict[str, Allocation], dict[Phase, float]]:
+    """One allocation pass over every load. Returns the allocations and the draw per phase."""
+    allocator, cands, idle = _prepare(snapshot, base, surplus_w)
+    by_mode: dict[Mode, list[_Candidate]] = {mode: [] for mode in Mode}
+    for cand in cands:
+        by_mode[cand.mode].append(cand)
+    distribution = snapshot.distribution
+
+    # (1) Standard: everything the hard limits allow.
+    _distribute(allocator, by_mode[Mode.STANDARD], distribution, surplus=False)
+    # (2) Eco minimums, in order, from the grid if need be.
+    for cand in by_mode[Mode.ECO]:
+        allocator.grant_minimum(cand, surplus=False)
+    # (3) The surplus: Eco top-ups first, then Solar loads.
+    battery = snapshot.battery
+    supported = (
+        battery is not None
+        and battery.soc is not None
+        and math.isfinite(battery.soc)
+        and battery.soc >= battery.support_soc
+    )
+    eco_running = [c for c in by_mode[Mode.ECO] if c.current > 0]
+    _distribute(allocator, eco_running, distribution, surplus=True)
+    _hold_minimums(allocator, by_mode[Mode.SOLAR], supported=supported)
+    _distribute(allocator, by_mode[Mode.SOLAR], distribution, surplus=True)
+    # (4) Excess: only the export above the threshold.
+    allocator.budgets[allocator.surplus].remaining -= max(
+        snapshot.site.excess_threshold_w, 0.0
+    )
+    _hold_minimums(allocator, by_mode[Mode.EXCESS], supported=False)
+    _distribute(allocator, by_mode[Mode.EXCESS], distribution, surplus=True)
+    for mode in (Mode.ECO, Mode.SOLAR, Mode.EXCESS):
+        _keep_within_dead_band(allocator, by_mode[mode], snapshot.dead_band_a)
+
+    allocations = dict(idle)
+    used: dict[Phase, float] = {}
+    for cand in cands:
+        allocations[cand.load.id] = _result(allocator, cand)
+        for phase in cand.lines:
+            used[phase] = used.get(phase, 0.0) + cand.current
+    return {load.id: allocations[load.id] for load in snapshot.loads}, used
+
+
+def _prepare(
+    snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
+) -> tuple[_Allocator, list[_Candidate], dict[str, Allocation]]:
+    """Build the budgets and reduce every load to a candidate, or an idle allocation."""
+    site = snapshot.site
+    voltage = _voltage(snapshot)
+    budgets: list[_Budget] = []
+    phase_budget: dict[Phase, int] = {}
+    for phase in site.phases:
+        phase_budget[phase] = len(budgets)
+        budgets.append(
+            _Budget(site.breaker_a - site.margin_a - base[phase], Reason.BREAKER, phase)
+        )
+    import_budget = None
+    if site.max_import_w is not None:
+        import_budget = len(budgets)
+        base_w = sum(base.values()) * voltage
+        budgets.append(
+            _Budget(
+                site.max_import_w - site.import_buffer_w - base_w, Reason.IMPORT_CAP
+            )
+        )
+    group_budget: dict[tuple[str, Phase], int] = {}
+    parents = {group.id: group.parent for group in site.groups}
+    for group in site.groups:
+        for phase in site.phases:
+            group_budget[group.id, phase] = len(budgets)
+            budgets.append(_Budget(group.rating_a, Reason.GROUP, group.id))
+    charger_budget: dict[tuple[str, Phase], int] = {}
+    for physical in site.chargers:
+        for phase in site.phases:
+            charger_budget[physical.id, phase] = len(budgets)
+            budgets.append(_Budget(physical.max_a, Reason.CHARGER, physical.id))
+    surplus_index = len(budgets)
+    budgets.append(_Budget(surplus_w, Reason.SURPLUS))
+    for budget in budgets:
+        if not math.isfinite(budget.remaining):
+            budget.remaining = (
+                0.0 if budget.reason is not Reason.SURPLUS else min(surplus_w, 0.0)
+            )
+    allocator = _Allocator(budgets, surplus_index)
+
+    cands: list[_Candidate] = []
+    idle: dict[str, Allocation] = {}
+    for load in _ordered(snapshot):
+        mode, reason = _mode_of(snapshot, load)
+        lines = tuple(p for p in _lines(load) if p in phase_budget)
+        if reason is None and not lines:
+            reason = Reason.MODE_OFF
+        if reason is None:
+            min_a, max_a = _range(load, voltage, len(lines))
+            if not (min_a <= max_a):
+                reason = Reason.AT_MAXIMUM
+        if reason is not None:
+            idle[load.id] = Allocation(
+                current_a=0.0, available_a=0.0, reason=reason, lines=lines
+            )
+            continue
+        weights = Counter(lines)
+        terms = [(phase_budget[p], float(n)) for p, n in weights.items()]
+        if import_budget is not None:
+            terms.append((import_budget, voltage * len(lines)))
+        for chain_id in _group_chain(load.group, parents):
+            terms.extend(
+                (group_budget[chain_id, p], float(n)) for p, n in weights.items()
+            )
+        charger = load.charger if isinstance(load, Evse) else None
+        if charger is not None and (charger, lines[0]) in charger_budget:
+            terms.extend(
+                (charger_budget[charger, p], float(n)) for p, n in weights.items()
+            )
+        cands.append(
+            _Candidate(
+                load=load,
+                mode=mode,
+                min_a=min_a,
+                max_a=max_a,
+                lines=lines,
+                terms=terms,
+                watts_per_a=voltage * len(lines),
+                running=_running(load),
+            )
+        )
+    return allocator, cands, idle
+
+
+def _ordered(snapshot: Snapshot) -> list[Load]:
+    """Loads by priority (1 first), then id; mode urgency orders the classes themselves."""
+    return sorted(snapshot.loads, key=lambda load: (load.priority, load.id))
+
+
+def effective_mode(load: Load, site_mode: Mode) -> Mode:
+    """The mode a load runs in: its own setting or the site's, as its kind allows."""
+    mode = load.mode.resolve(site_mode)
+    if (
+        isinstance(load, Switched)
+        and load.thermal
+        and mode in (Mode.STANDARD, Mode.ECO)
+    ):
+        return (
+            Mode.OFF
+        )  # a thermal boost is for surplus only; its normal level is its own
+    if isinstance(load, Switched) and mode is Mode.ECO:
+        return Mode.STANDARD  # an on/off load's minimum is its whole power
+    return mode
+
+
+def _mode_of(snapshot: Snapshot, load: Load) -> tuple[Mode, Reason | None]:
+    """The mode in force and, when the load takes no part, why."""
+    mode = effective_mode(load, snapshot.site_mode)
+    if mode is Mode.OFF:
+        return mode, Reason.MODE_OFF
+    if isinstance(load, Evse) and not load.session.takes_part:
+        return (
+            mode,
+            Reason.FINISHED if load.session is Session.FINISHED else Reason.NO_CAR,
+        )
+    if not _running(load) and not load.control.may_start:
+        return mode, Reason.PAUSED
+    return mode, None
+
+
+def _running(load: Load) -> bool:
+    if isinstance(load, Switched):
+        return load.is_on
+    return load.control.command_a > 0
+
+
+def _lines(load: Load) -> tuple[Phase, ...]:
+    return load.active_lines() if isinstance(load, Evse) else load.wired
+
+
+def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
+    """Minimum and maximum current per line; an on/off load's are both its power."""
+    if isinstance(load, Evse):
+        low, high = load.min_a, load.max_a
+    else:
+        low = high = load.power_w / (voltage * lines)
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= 0:
+        return 1.0, 0.0  # an empty range: the load cannot run
+    return max(low, EPS), high
+
+
+def _group_chain(group: str | None, parents: dict[str, str | None]) -> list[str]:
+    """The group a load hangs on and every group above it (a cycle is cut)."""
+    chain: list[str] = []
+    while group is not None and group in parents and group not in chain:
+        chain.append(group)
+        group = parents[group]
+    return chain
+
+
+def _distribute(
+    allocator: _Allocator,
+    cands: list[_Candidate],
+    distribution: Distribution,
+    *,
+    surplus: bool,
+) -> None:
+    """Share what the budgets allow among one class of candidates (DESIGN §4.2)."""
+    if distribution in (Distribution.SHARED, Distribution.PRIORITY):
+        for cand in cands:
+            if cand.current == 0:
+                allocator.grant_minimum(cand, surplus=surplus)
+        if distribution is Distribution.SHARED:
+            allocator.fill_shared(cands, surplus=surplus)
+        else:
+            for cand in cands:
+                if cand.current > 0:
+                    allocator.top_up(cand, surplus=surplus)
+        return
+    placed: list[_Candidate] = []
+    for cand in cands:
+        if (
+            allocator.fill_sequential(cand, surplus=surplus)
+            or distribution is Distribution.SEQUENTIAL_OPTIMIZED
+            and _trim_for(allocator, cand, placed, surplus=surplus)
+        ):
+            placed.append(cand)
+
+
+def _trim_for(
+    allocator: _Allocator, cand: _Candidate, placed: list[_Candidate], *, surplus: bool
+) -> bool:
+    """Trim loads placed before `cand` just enough for it to reach its minimum.
+
+    The lowest in order is trimmed first, never below its own minimum. Everything is undone
+    when that is not enough.
+    """
+    trimmed: list[tuple[_Candidate, float]] = []
+    for other in reversed(placed):
+        room, _ = allocator.room(cand, surplus=surplus)
+        if room + EPS >= cand.min_a:
+            break
+        spare = other.current - other.min_a
+        if spare <= EPS:
+            continue
+        other_use = dict(allocator.terms_of(other, surplus=surplus))
+        needed = 0.0
+        for index, use in allocator.terms_of(cand, surplus=surplus):
+            short = cand.min_a * use - allocator.budgets[index].remaining
+            if short > EPS and index in other_use:
+                needed = max(needed, short / other_use[index])
+        cut = min(spare, needed)
+        if cut > 0:
+            allocator.take(other, -cut)
+            trimmed.append((other, cut))
+    if allocator.grant_minimum(cand, surplus=surplus):
+        allocator.top_up(cand, surplus=surplus)
+        return True
+    for other, cut in trimmed:
+        allocator.take(other, cut)
+    return False
+
+
+def _hold_minimums(
+    allocator: _Allocator, cands: list[_Candidate], *, supported: bool
+) -> None:
+    """Reserve, within the hard limits, the minimum of running surplus loads that are kept.
+
+    The control keeps a load through its delays and budget; the battery supports one above its
+    support SOC. A minimum the surplus does not pay is marked as held.
+    """
+    for cand in cands:
+        if not cand.running or not (cand.load.control.keep_minimum or supported):
+            continue
+        room, _ = allocator.room(cand, surplus=True)
+        paid = room + EPS >= cand.min_a
+        if allocator.grant_minimum(cand, surplus=False):
+            cand.held = not paid and not supported
+
+
+def _keep_within_dead_band(
+    allocator: _Allocator, cands: list[_Candidate], band: float
+) -> None:
+    """Leave a surplus-driven current where it was when the change is inside the dead band.
+
+    Only as long as the hard limits allow the old value.
+    """
+    for cand in cands:
+        previous = cand.load.control.command_a
+        if cand.current <= 0 or previous <= 0 or not math.isfinite(previous):
+            continue
+        if (
+            not (cand.min_a <= previous <= cand.max_a)
+            or abs(previous - cand.current) >= band
+        ):
+            continue
+        if previous < cand.current or allocator.room(cand, surplus=False)[0] + EPS >= (
+            previous - cand.current
+        ):
+            allocator.take(cand, previous - cand.current)
+
+
+def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
+    if cand.current <= EPS:
+        budget = allocator.budgets[cand.binding] if cand.binding is not None else None
+        if budget is None or budget.reason is Reason.SURPLUS:
+            reason = (
+                Reason.WAITING_FOR_EXCESS
+                if cand.mode is Mode.EXCESS
+                else Reason.WAITING_FOR_SURPLUS
+            )
+            return Allocation(
+                current_a=0.0,
+                available_a=0.0,
+                reason=reason,
+                min_a=cand.min_a,
+                lines=cand.lines,
+            )
+        return Allocation(
+            current_a=0.0,
+            available_a=0.0,
+            reason=budget.reason,
+            detail=budget.detail,
+            min_a=cand.min_a,
+            lines=cand.lines,
+        )
+    current = min(max(cand.current, cand.min_a), cand.max_a)
+    if cand.held:
+        reason, detail = Reason.HOLDING_MINIMUM, ""
+    elif cand.binding is None or current >= cand.max_a - EPS:
+        reason, detail = Reason.AT_MAXIMUM, ""
+    else:
+        budget = allocator.budgets[cand.binding]
+        reason, detail = budget.reason, budget.detail
+        if reason is Reason.SURPLUS and cand.mode is Mode.EXCESS:
+            reason = Reason.EXCESS
+    return Allocation(
+        current_a=current,
+        available_a=current,
+        reason=reason,
+        detail=detail,
+        min_a=cand.min_a,
+        lines=cand.lines,
+        held=cand.held,
+    )
+
+
+def _available(
+    snapshot: Snapshot, load: Load, base: dict[Phase, float], surplus_w: float
+) -> float:
+    """What an idle load would get if it started now.
+
+    The allocation is re-run with it connected (a car on every wired line), every other idle
+    load still idle (DESIGN §4.3).
+    """
+    if isinstance(load, Evse):
+        started: Load = replace(
+            load,
+            session=Session.CONNECTED,
+            line_a=(),
+            control=replace(load.control, may_start=True),
+        )
+    else:
+        started = replace(load, control=replace(load.control, may_start=True))
+    loads = tuple(started if other.id == load.id else other for other in snapshot.loads)
+    allocations, _ = _run(replace(snapshot, loads=loads), base, surplus_w)
+    return allocations[load.id].current_a
+
+
+def _safe_plan(snapshot: Snapshot) -> Plan:
+    """The plan while the grid meter is stale (DESIGN §4.3).
+
+    Chargers that draw keep at most their failsafe current, nothing starts, surplus switched
+    loads turn off, continuous ones keep their state.
+    """
+    voltage = _voltage(snapshot)
+    allocations: dict[str, Allocation] = {}
+    for load in snapshot.loads:
+        mode = effective_mode(load, snapshot.site_mode)
+        current = 0.0
+        if isinstance(load, Evse):
+            lines = load.active_lines()
+            low, high = _range(load, voltage, len(lines))
+            failsafe = min(load.failsafe_a, high)
+            drawing = load.session.takes_part and load.control.command_a > 0
+            if drawing and mode is not Mode.OFF and failsafe >= low:
+                current = min(load.control.command_a, failsafe)
+        else:
+            lines = load.wired
+            if mode is Mode.STANDARD and load.is_on and lines:
+                low, high = _range(load, voltage, len(lines))
+                current = high if low <= high else 0.0
+        allocations[load.id] = Allocation(
+            current_a=current,
+            available_a=current,
+            reason=Reason.METER_STALE,
+            lines=lines,
+        )
+    return Plan(
+        allocations=allocations,
+        base_a={},
+        headroom_a={},
+        surplus_w=0.0,
+        safe_state=True,
+    )

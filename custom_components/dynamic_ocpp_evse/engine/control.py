@@ -1,0 +1,213 @@
+"""Control over time (DESIGN §5): a pure state machine per load, the clock passed in.
+
+A cycle is: `prepare` each load (what the engine may do with it this cycle), `allocate` the
+snapshot, then `step` each load with its allocation to get the command to send. Decreases are
+applied at once; increases ramp; Solar/Excess loads start after an enable delay and stop after a
+disable delay, holding their minimum meanwhile; a stopped load pauses; stops per session are
+budgeted; stale grid data holds commands, then falls to the safe state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import math
+
+from .model import Allocation, ControlFlags, Mode, Reason
+
+SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
+_USER_STOPS = frozenset({Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControlParams:
+    """Timing of the control; every value has a default a user may change."""
+
+    ramp_a_per_s: float = 0.5  # how fast an increase may rise
+    dead_band_a: float = 0.5  # increases smaller than this are not sent
+    enable_delay_s: float = (
+        60.0  # surplus must cover the minimum this long before a start
+    )
+    disable_delay_s: float = 180.0  # surplus may be missing this long before a stop
+    min_pause_s: float = 180.0  # a stopped load stays off at least this long
+    max_stops_per_session: int = 6  # then delay-driven stops become "hold the minimum"
+    stale_timeout_s: float = (
+        30.0  # stale grid data: hold commands this long, then safe state
+    )
+    profile_validity_s: float = 180.0  # lifetime of an OCPP working profile
+    profile_refresh_s: float = 60.0  # refresh a profile this long before it expires
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadState:
+    """What the control remembers about one load between cycles."""
+
+    command_a: float = 0.0  # the current commanded now (0 = stopped)
+    mode: Mode | None = None  # the mode in force at the last cycle
+    active: bool = False  # whether the load took part (car plugged, mode not off)
+    stepped_at: float | None = None  # when the last cycle ran
+    rising_since: float | None = (
+        None  # the target has been above the command since (ramp)
+    )
+    enough_since: float | None = (
+        None  # surplus has covered the minimum since (enable delay)
+    )
+    missing_since: float | None = None  # surplus has been missing since (disable delay)
+    stopped_at: float | None = None  # start of the minimum pause
+    stops: int = 0  # stops in this plug-in session
+    stale_since: float | None = None  # the grid meter has been stale since
+    sent_at: float | None = None  # when a command was last written
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    """What to do with a load this cycle."""
+
+    current_a: float
+    send: bool  # write it: the value changed, or a profile must be refreshed before it expires
+    reason: Reason
+
+
+def prepare(
+    state: LoadState, *, mode: Mode, active: bool, now: float, params: ControlParams
+) -> tuple[LoadState, ControlFlags]:
+    """Update the state for a mode change or a new session, and tell the engine what it may do.
+
+    A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
+    and starts a new session with a fresh budget.
+    """
+    if state.mode is not None and mode is not state.mode:
+        state = replace(state, stopped_at=None, enough_since=None, missing_since=None)
+    if active and not state.active:
+        state = replace(
+            state, stops=0, enough_since=None, missing_since=None, stopped_at=None
+        )
+    state = replace(state, mode=mode, active=active)
+
+    running = state.command_a > 0
+    paused = (
+        state.stopped_at is not None and now - state.stopped_at < params.min_pause_s
+    )
+    enabled = mode not in SURPLUS_MODES or _elapsed(
+        state.enough_since, now, params.enable_delay_s
+    )
+    may_release = (
+        _elapsed(state.missing_since, now, params.disable_delay_s)
+        and state.stops < params.max_stops_per_session
+    )
+    flags = ControlFlags(
+        may_start=not paused and enabled,
+        keep_minimum=running and mode in SURPLUS_MODES and not may_release,
+        command_a=state.command_a,
+    )
+    return state, flags
+
+
+def step(
+    state: LoadState,
+    allocation: Allocation,
+    *,
+    now: float,
+    params: ControlParams,
+    refreshes: bool = False,
+) -> tuple[LoadState, Command]:
+    """Turn this cycle's allocation into the command for one load.
+
+    `refreshes` marks a load whose command expires (an OCPP working profile) and must be
+    re-sent before it does.
+    """
+    previous = state.command_a
+    running = previous > 0
+    if allocation.reason is Reason.METER_STALE:
+        stale_since = state.stale_since if state.stale_since is not None else now
+        state = replace(state, stale_since=stale_since)
+        target = previous  # hold, never raise, while the meter may come back
+        if now - stale_since >= params.stale_timeout_s:
+            target = min(previous, allocation.current_a)  # then the safe state
+        command = target
+        state = replace(state, rising_since=None)
+    else:
+        state = replace(state, stale_since=None)
+        state = _track_delays(state, allocation, running=running, now=now)
+        command, rising_since = _next_command(
+            state, allocation, running=running, now=now, params=params
+        )
+        state = replace(state, rising_since=rising_since)
+
+    changed = not math.isclose(command, previous, abs_tol=1e-9)
+    if changed:
+        state = replace(state, command_a=command)
+        if running and command == 0:
+            counted = allocation.reason not in _USER_STOPS
+            state = replace(
+                state,
+                stopped_at=now if counted else None,
+                stops=state.stops + counted,
+                enough_since=None,
+                missing_since=None,
+            )
+    due = (
+        refreshes
+        and command > 0
+        and (
+            state.sent_at is None
+            or now - state.sent_at
+            >= params.profile_validity_s - params.profile_refresh_s
+        )
+    )
+    send = changed or due or state.sent_at is None
+    state = replace(state, stepped_at=now, sent_at=now if send else state.sent_at)
+    return state, Command(current_a=command, send=send, reason=allocation.reason)
+
+
+def _elapsed(since: float | None, now: float, delay: float) -> bool:
+    return since is not None and now - since >= delay
+
+
+def _track_delays(
+    state: LoadState, allocation: Allocation, *, running: bool, now: float
+) -> LoadState:
+    """Run the enable and disable timers.
+
+    The enable timer runs while a stopped load could start, the disable timer while a running
+    load's minimum is held without surplus.
+    """
+    if running:
+        missing = allocation.held
+        return replace(
+            state,
+            enough_since=None,
+            missing_since=(state.missing_since or now) if missing else None,
+        )
+    could_start = allocation.available_a > 0
+    since = state.enough_since if state.enough_since is not None else now
+    return replace(
+        state, enough_since=since if could_start else None, missing_since=None
+    )
+
+
+def _next_command(
+    state: LoadState,
+    allocation: Allocation,
+    *,
+    running: bool,
+    now: float,
+    params: ControlParams,
+) -> tuple[float, float | None]:
+    """Return the command and the new start of the rise.
+
+    Decreases at once; a start straight to the minimum; increases ramped from the moment the
+    target rose above the command, and only in steps of at least the dead band.
+    """
+    target = allocation.current_a
+    previous = state.command_a
+    if target <= previous:
+        return target, None
+    if not running:
+        return (allocation.min_a if 0 < allocation.min_a <= target else target), None
+    rising_since = state.rising_since
+    if rising_since is None:
+        rising_since = state.stepped_at if state.stepped_at is not None else now
+    raised = min(target, previous + params.ramp_a_per_s * max(now - rising_since, 0.0))
+    if raised - previous < params.dead_band_a:
+        return previous, rising_since
+    return raised, None if raised >= target else now

@@ -1,0 +1,67 @@
+"""One control cycle: prepare every load, allocate, and step every load to its command.
+
+The coordinator in Home Assistant, the scenario tests and the simulator all run this function:
+there is one implementation of the behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from .allocate import allocate, effective_mode
+from .control import Command, ControlParams, LoadState, prepare, step
+from .model import Evse, Load, Mode, Plan, Snapshot
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleResult:
+    """The plan of one cycle, the control state to keep, and the command of every load."""
+
+    plan: Plan
+    states: Mapping[str, LoadState]
+    commands: Mapping[str, Command]
+
+
+def run_cycle(
+    snapshot: Snapshot,
+    states: Mapping[str, LoadState],
+    *,
+    now: float,
+    params: ControlParams | None = None,
+) -> CycleResult:
+    """Run one cycle. `snapshot` carries the readings; the loads' control flags are set here."""
+    params = params or ControlParams()
+    prepared: dict[str, LoadState] = {}
+    loads: list[Load] = []
+    for load in snapshot.loads:
+        mode = effective_mode(load, snapshot.site_mode)
+        state, flags = prepare(
+            states.get(load.id, LoadState()),
+            mode=mode,
+            active=_active(load, mode),
+            now=now,
+            params=params,
+        )
+        prepared[load.id] = state
+        loads.append(replace(load, control=flags))
+    plan = allocate(
+        replace(snapshot, loads=tuple(loads), dead_band_a=params.dead_band_a)
+    )
+    new_states: dict[str, LoadState] = {}
+    commands: dict[str, Command] = {}
+    for load in loads:
+        new_states[load.id], commands[load.id] = step(
+            prepared[load.id],
+            plan.allocations[load.id],
+            now=now,
+            params=params,
+            refreshes=isinstance(load, Evse),
+        )
+    return CycleResult(plan=plan, states=new_states, commands=commands)
+
+
+def _active(load: Load, mode: Mode) -> bool:
+    if mode is Mode.OFF:
+        return False
+    return load.session.takes_part if isinstance(load, Evse) else True

@@ -1,0 +1,295 @@
+"""The engine's data model: frozen dataclasses in SI units (A, W, V, %, s).
+
+A snapshot describes one moment of a site: its fixed limits, the readings of its meters and the
+state of every managed load. `allocate` turns a snapshot into a plan. Nothing here reads a clock
+or Home Assistant; a reading that is stale is `None`, never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """A phase of the site's grid connection."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Mode(StrEnum):
+    """How greedy a load is (DESIGN §4.1). Switched loads call Standard "Continuous"."""
+
+    OFF = "off"
+    STANDARD = "standard"
+    ECO = "eco"
+    SOLAR = "solar"
+    EXCESS = "excess"
+
+
+class ModeSetting(StrEnum):
+    """A load's own mode choice: follow the site's charging mode, or override it."""
+
+    FOLLOW_SITE = "follow_site"
+    OFF = "off"
+    STANDARD = "standard"
+    ECO = "eco"
+    SOLAR = "solar"
+    EXCESS = "excess"
+
+    def resolve(self, site_mode: Mode) -> Mode:
+        """Return the mode in force for a load with this setting."""
+        return site_mode if self is ModeSetting.FOLLOW_SITE else Mode(self.value)
+
+
+class Distribution(StrEnum):
+    """How scarce power is shared among loads of the same urgency (DESIGN §4.2)."""
+
+    SHARED = "shared"
+    PRIORITY = "priority"
+    SEQUENTIAL_STRICT = "sequential_strict"
+    SEQUENTIAL_OPTIMIZED = "sequential_optimized"
+
+
+class Session(StrEnum):
+    """The state of a charging session at a connector."""
+
+    NO_CAR = "no_car"
+    CONNECTED = "connected"
+    CHARGING = "charging"
+    SUSPENDED_EV = "suspended_ev"
+    FINISHED = "finished"
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether a car in this state may be given current (and reserves anything)."""
+        return self in (Session.CONNECTED, Session.CHARGING, Session.SUSPENDED_EV)
+
+
+class Reason(StrEnum):
+    """What limits a load's allocation; shown to the user."""
+
+    AT_MAXIMUM = "at_maximum"
+    BREAKER = "breaker"
+    IMPORT_CAP = "import_cap"
+    GROUP = "group"
+    CHARGER = "charger"
+    SURPLUS = "surplus"
+    WAITING_FOR_SURPLUS = "waiting_for_surplus"
+    EXCESS = "excess"
+    WAITING_FOR_EXCESS = "waiting_for_excess"
+    HOLDING_MINIMUM = "holding_minimum"
+    MODE_OFF = "mode_off"
+    NO_CAR = "no_car"
+    FINISHED = "finished"
+    PAUSED = "paused"
+    METER_STALE = "meter_stale"
+
+    @property
+    def is_hard_limit(self) -> bool:
+        """Whether this is a limit that reductions must follow at once."""
+        return self in _HARD_LIMITS
+
+
+_HARD_LIMITS = frozenset(
+    {
+        Reason.BREAKER,
+        Reason.IMPORT_CAP,
+        Reason.GROUP,
+        Reason.CHARGER,
+        Reason.METER_STALE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Battery:
+    """A home battery and the SOC thresholds that decide what its power means."""
+
+    soc: float | None  # %, None when stale
+    power_w: float | None  # + discharge, - charge; None when stale
+    target_soc: float = (
+        90.0  # below it the battery fills first; at or above, its charging is surplus
+    )
+    support_soc: float = (
+        101.0  # at or above it, running Eco/Solar loads may keep their minimum
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inverter:
+    """AC output limits of the inverter the PV (and a DC-coupled battery) feed through."""
+
+    max_power_w: float
+    max_phase_power_w: float | None = (
+        None  # per phase; symmetric inverters give max/phases each
+    )
+    asymmetric: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CircuitGroup:
+    """A sub-breaker feeding some loads; `parent` nests it inside another group."""
+
+    id: str
+    rating_a: float  # per phase
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Charger:
+    """A physical charger whose connectors together may not exceed its own maximum."""
+
+    id: str
+    max_a: float  # per phase, all connectors together
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """The fixed description of a grid connection."""
+
+    phases: tuple[Phase, ...] = (Phase.A, Phase.B, Phase.C)
+    voltage: float = 230.0
+    breaker_a: float = 25.0
+    margin_a: float = 0.0
+    max_import_w: float | None = None
+    import_buffer_w: float = 0.0
+    excess_threshold_w: float = 0.0
+    inverter: Inverter | None = None
+    groups: tuple[CircuitGroup, ...] = ()
+    chargers: tuple[Charger, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControlFlags:
+    """What the control tells the engine about a load for this cycle (DESIGN §5)."""
+
+    may_start: bool = True  # False while paused or an enable delay runs
+    keep_minimum: bool = (
+        False  # a running load whose minimum must be held if limits allow
+    )
+    command_a: float = 0.0  # the current the load was last commanded (0 = stopped)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evse:
+    """One connector of an EV charger: a continuously adjustable load."""
+
+    id: str
+    wired: tuple[
+        Phase, ...
+    ]  # the site phase of each charger line L1, L2, L3 (phase mapping)
+    min_a: float = 6.0
+    max_a: float = 16.0
+    failsafe_a: float = (
+        6.0  # what it may draw while the meter is stale (0, or within [min, max])
+    )
+    line_a: tuple[float | None, ...] = ()  # measured current per line; None when stale
+    session: Session = Session.NO_CAR
+    mode: ModeSetting = ModeSetting.FOLLOW_SITE
+    priority: int = 1
+    group: str | None = None
+    charger: str | None = None
+    control: ControlFlags = field(default_factory=ControlFlags)
+
+    def active_lines(self) -> tuple[Phase, ...]:
+        """Phases of the lines a car draws on: those drawing >= 1 A, else every wired line."""
+        drawing = tuple(
+            phase
+            for phase, amps in zip(self.wired, self.line_a, strict=False)
+            if amps is not None and amps >= ACTIVE_LINE_A
+        )
+        return drawing or self.wired
+
+    def measured_by_phase(self) -> dict[Phase, float]:
+        """Measured draw per site phase; a stale line counts 0 (the grid meter still sees it)."""
+        draw: dict[Phase, float] = {}
+        for phase, amps in zip(self.wired, self.line_a, strict=False):
+            if amps is not None and amps > 0:
+                draw[phase] = draw.get(phase, 0.0) + amps
+        return draw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Switched:
+    """A load that is either off or on at its power: a plug/relay, or a thermal boost.
+
+    A thermal load (hot-water tank, heat pump) is on = boost level: it is only ever allowed in
+    Solar/Excess, and its normal level is not managed (its draw then counts as house load).
+    """
+
+    id: str
+    wired: tuple[Phase, ...]  # phases it draws on, equally
+    power_w: float  # rated, or the last measured power while on
+    is_on: bool = False
+    measured_w: float | None = None  # power monitor; None when absent or stale
+    thermal: bool = False
+    mode: ModeSetting = ModeSetting.FOLLOW_SITE
+    priority: int = 1
+    group: str | None = None
+    control: ControlFlags = field(default_factory=ControlFlags)
+
+    def drawn_w(self) -> float:
+        """The power it is drawing now, as the grid meter sees it."""
+        if not self.is_on:
+            return 0.0
+        return self.measured_w if self.measured_w is not None else self.power_w
+
+
+type Load = Evse | Switched
+
+ACTIVE_LINE_A = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """One moment of a site: limits, readings and loads. Grid current is + import, per phase."""
+
+    site: Site
+    grid_a: Mapping[Phase, float | None]  # None when stale
+    loads: tuple[Load, ...] = ()
+    site_mode: Mode = Mode.STANDARD
+    distribution: Distribution = Distribution.SHARED
+    solar_w: float | None = None  # production, when a solar entity is configured
+    battery: Battery | None = None
+    dead_band_a: float = (
+        0.5  # changes smaller than this leave a surplus-driven current as it is
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allocation:
+    """The decision for one load."""
+
+    current_a: float  # per active line; 0 or within [min, max]
+    available_a: float  # what it would get if it started now
+    reason: Reason
+    min_a: float = 0.0  # the least it runs at (a start jumps straight to it)
+    detail: str = ""  # the phase, group or charger behind the reason
+    lines: tuple[Phase, ...] = ()  # the phases the current is drawn on
+    held: bool = (
+        False  # the current is a minimum held from the grid, not paid by the surplus
+    )
+
+    @property
+    def on(self) -> bool:
+        """Whether the load may draw at all."""
+        return self.current_a > 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """The result of one allocation."""
+
+    allocations: Mapping[str, Allocation]
+    base_a: Mapping[
+        Phase, float
+    ]  # house load per phase, managed loads removed (empty if stale)
+    headroom_a: Mapping[
+        Phase, float
+    ]  # breaker room per phase left after the allocations
+    surplus_w: float  # power that would leave the site with every managed load off
+    safe_state: bool = False  # the grid meter is stale: failsafe allocations
