@@ -9,8 +9,8 @@ the distribution mode decides who gets what. A load gets 0 or a current within [
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 import heapq
 import math
 
@@ -48,6 +48,7 @@ class _Candidate:
     max_a: float
     lines: tuple[Phase, ...]
     terms: list[tuple[int, float]]  # (budget index, use per amp), hard budgets only
+    all_terms: list[tuple[int, float]]  # the same and the surplus
     watts_per_a: float
     running: bool
     current: float = 0.0
@@ -61,7 +62,6 @@ class _Allocator:
 
     budgets: list[_Budget]
     surplus: int  # index of the surplus budget (not a hard limit)
-    reasons: dict[str, Reason] = field(default_factory=dict)
 
     def room(self, cand: _Candidate, *, surplus: bool) -> tuple[float, int | None]:
         """How many more amps per line the candidate may take, and what limits it."""
@@ -78,12 +78,10 @@ class _Allocator:
         for index, use in self.terms_of(cand, surplus=True):
             self.budgets[index].remaining -= amps * use
 
-    def terms_of(
-        self, cand: _Candidate, *, surplus: bool
-    ) -> Iterable[tuple[int, float]]:
-        yield from cand.terms
-        if surplus:
-            yield self.surplus, cand.watts_per_a
+    @staticmethod
+    def terms_of(cand: _Candidate, *, surplus: bool) -> list[tuple[int, float]]:
+        """The budgets a candidate uses: the hard ones, and the surplus if it counts."""
+        return cand.all_terms if surplus else cand.terms
 
     def grant_minimum(self, cand: _Candidate, *, surplus: bool) -> bool:
         """Give a stopped candidate its minimum if every budget allows it."""
@@ -184,12 +182,6 @@ def allocate(snapshot: Snapshot) -> Plan:
     base = _base_load(snapshot, {p: v for p, v in grid.items() if v is not None})
     surplus = _surplus_w(snapshot, base)
     allocations, used = _run(snapshot, base, surplus)
-    for load in snapshot.loads:
-        current = allocations[load.id]
-        if current.reason in (Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED):
-            allocations[load.id] = replace(
-                current, available_a=_available(snapshot, load, base, surplus)
-            )
     limit = site.breaker_a - site.margin_a
     headroom = {p: limit - base[p] - used.get(p, 0.0) for p in site.phases}
     return Plan(
@@ -201,7 +193,9 @@ def _base_load(snapshot: Snapshot, grid: dict[Phase, float]) -> dict[Phase, floa
     """House load per phase: the grid reading less what the managed loads draw (trap 1)."""
     voltage = _voltage(snapshot)
     base = dict(grid)
-    for load in snapshot.loads:
+    for load in sorted(
+        snapshot.loads, key=_order_key
+    ):  # the same sums whatever the order
         if isinstance(load, Evse):
             for phase, amps in load.measured_by_phase().items():
                 if phase in base and math.isfinite(amps):
@@ -256,41 +250,43 @@ def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
     return max(capacity - output, 0.0)
 
 
+# Urgency classes, served one after another (DESIGN §4.3).
+_CLASSES = (Mode.STANDARD, Mode.ECO, Mode.SOLAR, Mode.EXCESS)
+_STARTABLE = frozenset({Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED})
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """What serving a class needs besides the budgets."""
+
+    distribution: Distribution
+    battery_supports: bool
+    excess_threshold_w: float
+
+
 def _run(
     snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
-    """One allocation pass over every load. Returns the allocations and the draw per phase."""
-    allocator, cands, idle = _prepare(snapshot, base, surplus_w)
-    by_mode: dict[Mode, list[_Candidate]] = {mode: [] for mode in Mode}
+    """One allocation over every load. Returns the allocations and the draw per phase."""
+    allocator, cands, idle, starters = _prepare(snapshot, base, surplus_w)
+    members: dict[Mode, list[_Candidate]] = {mode: [] for mode in _CLASSES}
     for cand in cands:
-        by_mode[cand.mode].append(cand)
-    distribution = snapshot.distribution
-
-    # (1) Standard: everything the hard limits allow.
-    _distribute(allocator, by_mode[Mode.STANDARD], distribution, surplus=False)
-    # (2) Eco minimums, in order, from the grid if need be.
-    for cand in by_mode[Mode.ECO]:
-        allocator.grant_minimum(cand, surplus=False)
-    # (3) The surplus: Eco top-ups first, then Solar loads.
+        members[cand.mode].append(cand)
     battery = snapshot.battery
-    supported = (
-        battery is not None
+    rules = _Rules(
+        distribution=snapshot.distribution,
+        battery_supports=battery is not None
         and battery.soc is not None
         and math.isfinite(battery.soc)
-        and battery.soc >= battery.support_soc
+        and battery.soc >= battery.support_soc,
+        excess_threshold_w=max(snapshot.site.excess_threshold_w, 0.0),
     )
-    eco_running = [c for c in by_mode[Mode.ECO] if c.current > 0]
-    _distribute(allocator, eco_running, distribution, surplus=True)
-    _hold_minimums(allocator, by_mode[Mode.SOLAR], supported=supported)
-    _distribute(allocator, by_mode[Mode.SOLAR], distribution, surplus=True)
-    # (4) Excess: only the export above the threshold.
-    allocator.budgets[allocator.surplus].remaining -= max(
-        snapshot.site.excess_threshold_w, 0.0
-    )
-    _hold_minimums(allocator, by_mode[Mode.EXCESS], supported=False)
-    _distribute(allocator, by_mode[Mode.EXCESS], distribution, surplus=True)
+    checkpoints: dict[Mode, list[float]] = {}
+    for mode in _CLASSES:
+        checkpoints[mode] = [budget.remaining for budget in allocator.budgets]
+        _serve(allocator, mode, members[mode], rules)
     for mode in (Mode.ECO, Mode.SOLAR, Mode.EXCESS):
-        _keep_within_dead_band(allocator, by_mode[mode], snapshot.dead_band_a)
+        _keep_within_dead_band(allocator, members[mode], snapshot.dead_band_a)
 
     allocations = dict(idle)
     used: dict[Phase, float] = {}
@@ -298,13 +294,69 @@ def _run(
         allocations[cand.load.id] = _result(allocator, cand)
         for phase in cand.lines:
             used[phase] = used.get(phase, 0.0) + cand.current
+    for load_id, starter in starters.items():
+        available = _available(
+            allocator, starter, members[starter.mode], checkpoints, rules
+        )
+        allocations[load_id] = replace(allocations[load_id], available_a=available)
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
+
+
+def _serve(
+    allocator: _Allocator, mode: Mode, cands: list[_Candidate], rules: _Rules
+) -> None:
+    """Serve one urgency class completely (DESIGN §4.3)."""
+    distribution = rules.distribution
+    if mode is Mode.STANDARD:  # everything the hard limits allow
+        _distribute(allocator, cands, distribution, surplus=False)
+    elif (
+        mode is Mode.ECO
+    ):  # minimums in order from the grid, then top-ups from the surplus
+        for cand in cands:
+            allocator.grant_minimum(cand, surplus=False)
+        running = [cand for cand in cands if cand.current > 0]
+        _distribute(allocator, running, distribution, surplus=True)
+    elif mode is Mode.SOLAR:
+        _hold_minimums(allocator, cands, supported=rules.battery_supports)
+        _distribute(allocator, cands, distribution, surplus=True)
+    else:  # Excess: only the export above the threshold
+        allocator.budgets[allocator.surplus].remaining -= rules.excess_threshold_w
+        _hold_minimums(allocator, cands, supported=False)
+        _distribute(allocator, cands, distribution, surplus=True)
+
+
+def _available(
+    allocator: _Allocator,
+    starter: _Candidate,
+    members: list[_Candidate],
+    checkpoints: dict[Mode, list[float]],
+    rules: _Rules,
+) -> float:
+    """What an idle load would get if it started now (DESIGN §4.3).
+
+    Exactly the allocation re-run with it connected: earlier classes do not see it and later
+    ones cannot take from it, so only its own class is served again, from the budgets as they
+    were when that class began. Call after the results are read: it reuses the candidates.
+    """
+    for budget, remaining in zip(
+        allocator.budgets, checkpoints[starter.mode], strict=True
+    ):
+        budget.remaining = remaining
+    for cand in (*members, starter):
+        cand.current, cand.binding, cand.held = 0.0, None, False
+    ordered = sorted((*members, starter), key=_order_key)
+    _serve(allocator, starter.mode, ordered, rules)
+    return starter.current if starter.current > EPS else 0.0
 
 
 def _prepare(
     snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
-) -> tuple[_Allocator, list[_Candidate], dict[str, Allocation]]:
-    """Build the budgets and reduce every load to a candidate, or an idle allocation."""
+) -> tuple[_Allocator, list[_Candidate], dict[str, Allocation], dict[str, _Candidate]]:
+    """Build the budgets and reduce every load to a candidate, or an idle allocation.
+
+    An idle load that could start (no car, finished, paused) also gets a starter: the candidate
+    it would be once started, with a car on every wired line.
+    """
     site = snapshot.site
     voltage = _voltage(snapshot)
     budgets: list[_Budget] = []
@@ -343,22 +395,12 @@ def _prepare(
             )
     allocator = _Allocator(budgets, surplus_index)
 
-    cands: list[_Candidate] = []
-    idle: dict[str, Allocation] = {}
-    for load in _ordered(snapshot):
-        mode, reason = _mode_of(snapshot, load)
-        lines = tuple(p for p in _lines(load) if p in phase_budget)
-        if reason is None and not lines:
-            reason = Reason.MODE_OFF
-        if reason is None:
-            min_a, max_a = _range(load, voltage, len(lines))
-            if not (min_a <= max_a):
-                reason = Reason.AT_MAXIMUM
-        if reason is not None:
-            idle[load.id] = Allocation(
-                current_a=0.0, available_a=0.0, reason=reason, lines=lines
-            )
-            continue
+    def candidate(
+        load: Load, mode: Mode, lines: tuple[Phase, ...]
+    ) -> _Candidate | None:
+        min_a, max_a = _range(load, voltage, len(lines))
+        if not lines or not min_a <= max_a:
+            return None
         weights = Counter(lines)
         terms = [(phase_budget[p], float(n)) for p, n in weights.items()]
         if import_budget is not None:
@@ -372,24 +414,49 @@ def _prepare(
             terms.extend(
                 (charger_budget[charger, p], float(n)) for p, n in weights.items()
             )
-        cands.append(
-            _Candidate(
-                load=load,
-                mode=mode,
-                min_a=min_a,
-                max_a=max_a,
-                lines=lines,
-                terms=terms,
-                watts_per_a=voltage * len(lines),
-                running=_running(load),
-            )
+        watts_per_a = voltage * len(lines)
+        return _Candidate(
+            load=load,
+            mode=mode,
+            min_a=min_a,
+            max_a=max_a,
+            lines=lines,
+            terms=terms,
+            all_terms=[*terms, (surplus_index, watts_per_a)],
+            watts_per_a=watts_per_a,
+            running=_running(load),
         )
-    return allocator, cands, idle
+
+    cands: list[_Candidate] = []
+    idle: dict[str, Allocation] = {}
+    starters: dict[str, _Candidate] = {}
+    for load in sorted(snapshot.loads, key=_order_key):
+        mode, reason = _mode_of(snapshot, load)
+        lines = tuple(p for p in _lines(load) if p in phase_budget)
+        cand = candidate(load, mode, lines) if reason is None else None
+        if cand is not None:
+            cands.append(cand)
+            continue
+        if reason is None:
+            reason = Reason.MODE_OFF if not lines else Reason.AT_MAXIMUM
+        idle[load.id] = Allocation(
+            current_a=0.0, available_a=0.0, reason=reason, lines=lines
+        )
+        if reason in _STARTABLE:
+            wired = load.wired if reason is not Reason.PAUSED else _lines(load)
+            starter = candidate(
+                load, mode, tuple(p for p in wired if p in phase_budget)
+            )
+            if starter is not None:
+                starter.running = False
+                starters[load.id] = starter
+    return allocator, cands, idle, starters
 
 
-def _ordered(snapshot: Snapshot) -> list[Load]:
-    """Loads by priority (1 first), then id; mode urgency orders the classes themselves."""
-    return sorted(snapshot.loads, key=lambda load: (load.priority, load.id))
+def _order_key(item: Load | _Candidate) -> tuple[int, str]:
+    """Priority (1 first), then id; mode urgency orders the classes themselves."""
+    load = item.load if isinstance(item, _Candidate) else item
+    return load.priority, load.id
 
 
 def effective_mode(load: Load, site_mode: Mode) -> Mode:
@@ -435,6 +502,8 @@ def _lines(load: Load) -> tuple[Phase, ...]:
 
 def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
     """Minimum and maximum current per line; an on/off load's are both its power."""
+    if lines <= 0:
+        return 1.0, 0.0  # an empty range: the load cannot run
     if isinstance(load, Evse):
         low, high = load.min_a, load.max_a
     else:
@@ -472,47 +541,67 @@ def _distribute(
                 if cand.current > 0:
                     allocator.top_up(cand, surplus=surplus)
         return
+    optimized = distribution is Distribution.SEQUENTIAL_OPTIMIZED
     placed: list[_Candidate] = []
+    spare: dict[
+        int, float
+    ] = {}  # per budget: what trimming the placed loads could free
     for cand in cands:
-        if (
-            allocator.fill_sequential(cand, surplus=surplus)
-            or distribution is Distribution.SEQUENTIAL_OPTIMIZED
-            and _trim_for(allocator, cand, placed, surplus=surplus)
+        if allocator.fill_sequential(cand, surplus=surplus) or (
+            optimized and _trim_for(allocator, cand, placed, spare, surplus=surplus)
         ):
             placed.append(cand)
+            for index, use in allocator.terms_of(cand, surplus=surplus):
+                spare[index] = spare.get(index, 0.0) + (cand.current - cand.min_a) * use
 
 
 def _trim_for(
-    allocator: _Allocator, cand: _Candidate, placed: list[_Candidate], *, surplus: bool
+    allocator: _Allocator,
+    cand: _Candidate,
+    placed: list[_Candidate],
+    spare: dict[int, float],
+    *,
+    surplus: bool,
 ) -> bool:
     """Trim loads placed before `cand` just enough for it to reach its minimum.
 
-    The lowest in order is trimmed first, never below its own minimum. Everything is undone
-    when that is not enough.
+    The lowest in order is trimmed first, never below its own minimum. Nothing is trimmed
+    when that could not be enough; `spare` is kept up to date.
     """
+    short: dict[int, float] = {}
+    for index, use in allocator.terms_of(cand, surplus=surplus):
+        gap = cand.min_a * use - allocator.budgets[index].remaining
+        if gap > EPS:
+            if spare.get(index, 0.0) + EPS < gap:
+                return False
+            short[index] = gap
     trimmed: list[tuple[_Candidate, float]] = []
     for other in reversed(placed):
-        room, _ = allocator.room(cand, surplus=surplus)
-        if room + EPS >= cand.min_a:
+        if not short:
             break
-        spare = other.current - other.min_a
-        if spare <= EPS:
+        room = other.current - other.min_a
+        if room <= EPS:
             continue
-        other_use = dict(allocator.terms_of(other, surplus=surplus))
-        needed = 0.0
-        for index, use in allocator.terms_of(cand, surplus=surplus):
-            short = cand.min_a * use - allocator.budgets[index].remaining
-            if short > EPS and index in other_use:
-                needed = max(needed, short / other_use[index])
-        cut = min(spare, needed)
-        if cut > 0:
-            allocator.take(other, -cut)
-            trimmed.append((other, cut))
+        uses = dict(allocator.terms_of(other, surplus=surplus))
+        shared = [index for index in short if index in uses]
+        if not shared:
+            continue
+        cut = min(room, max(short[index] / uses[index] for index in shared))
+        allocator.take(other, -cut)
+        trimmed.append((other, cut))
+        for index, use in uses.items():
+            spare[index] -= cut * use
+            if index in short:
+                short[index] -= cut * use
+                if short[index] <= EPS:
+                    del short[index]
     if allocator.grant_minimum(cand, surplus=surplus):
         allocator.top_up(cand, surplus=surplus)
         return True
     for other, cut in trimmed:
         allocator.take(other, cut)
+        for index, use in allocator.terms_of(other, surplus=surplus):
+            spare[index] += cut * use
     return False
 
 
@@ -598,28 +687,6 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
         lines=cand.lines,
         held=cand.held,
     )
-
-
-def _available(
-    snapshot: Snapshot, load: Load, base: dict[Phase, float], surplus_w: float
-) -> float:
-    """What an idle load would get if it started now.
-
-    The allocation is re-run with it connected (a car on every wired line), every other idle
-    load still idle (DESIGN §4.3).
-    """
-    if isinstance(load, Evse):
-        started: Load = replace(
-            load,
-            session=Session.CONNECTED,
-            line_a=(),
-            control=replace(load.control, may_start=True),
-        )
-    else:
-        started = replace(load, control=replace(load.control, may_start=True))
-    loads = tuple(started if other.id == load.id else other for other in snapshot.loads)
-    allocations, _ = _run(replace(snapshot, loads=loads), base, surplus_w)
-    return allocations[load.id].current_a
 
 
 def _safe_plan(snapshot: Snapshot) -> Plan:

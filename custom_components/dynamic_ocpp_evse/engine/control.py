@@ -75,19 +75,23 @@ def prepare(
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
     and starts a new session with a fresh budget.
     """
-    if state.mode is not None and mode is not state.mode:
-        state = replace(state, stopped_at=None, enough_since=None, missing_since=None)
-    if active and not state.active:
+    new_session = active and not state.active
+    if new_session or (state.mode is not None and mode is not state.mode):
         state = replace(
-            state, stops=0, enough_since=None, missing_since=None, stopped_at=None
+            state,
+            stops=0 if new_session else state.stops,
+            stopped_at=None,
+            enough_since=None,
+            missing_since=None,
         )
-    state = replace(state, mode=mode, active=active)
+    if mode is not state.mode or active is not state.active:
+        state = replace(state, mode=mode, active=active)
 
-    running = state.command_a > 0
     paused = (
         state.stopped_at is not None and now - state.stopped_at < params.min_pause_s
     )
-    enabled = mode not in SURPLUS_MODES or _elapsed(
+    surplus_mode = mode in SURPLUS_MODES
+    enabled = not surplus_mode or _elapsed(
         state.enough_since, now, params.enable_delay_s
     )
     may_release = (
@@ -96,7 +100,7 @@ def prepare(
     )
     flags = ControlFlags(
         may_start=not paused and enabled,
-        keep_minimum=running and mode in SURPLUS_MODES and not may_release,
+        keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
         command_a=state.command_a,
     )
     return state, flags
@@ -117,72 +121,64 @@ def step(
     """
     previous = state.command_a
     running = previous > 0
+    enough_since, missing_since = state.enough_since, state.missing_since
+    stale_since = rising_since = None
     if allocation.reason is Reason.METER_STALE:
         stale_since = state.stale_since if state.stale_since is not None else now
-        state = replace(state, stale_since=stale_since)
-        target = previous  # hold, never raise, while the meter may come back
+        command = previous  # hold, never raise, while the meter may come back
         if now - stale_since >= params.stale_timeout_s:
-            target = min(previous, allocation.current_a)  # then the safe state
-        command = target
-        state = replace(state, rising_since=None)
+            command = min(previous, allocation.current_a)  # then the safe state
     else:
-        state = replace(state, stale_since=None)
-        state = _track_delays(state, allocation, running=running, now=now)
+        # The enable timer runs while a stopped load could start, the disable timer while a
+        # running load's minimum is held without surplus.
+        if running:
+            enough_since = None
+            missing_since = _since(missing_since, now) if allocation.held else None
+        else:
+            enough_since = (
+                _since(enough_since, now) if allocation.available_a > 0 else None
+            )
+            missing_since = None
         command, rising_since = _next_command(
             state, allocation, running=running, now=now, params=params
         )
-        state = replace(state, rising_since=rising_since)
 
+    stopped_at, stops = state.stopped_at, state.stops
     changed = not math.isclose(command, previous, abs_tol=1e-9)
-    if changed:
-        state = replace(state, command_a=command)
-        if running and command == 0:
-            counted = allocation.reason not in _USER_STOPS
-            state = replace(
-                state,
-                stopped_at=now if counted else None,
-                stops=state.stops + counted,
-                enough_since=None,
-                missing_since=None,
-            )
+    if changed and running and command == 0:
+        counted = allocation.reason not in _USER_STOPS
+        stopped_at = now if counted else None
+        stops += counted
+        enough_since = missing_since = None
     due = (
         refreshes
         and command > 0
-        and (
-            state.sent_at is None
-            or now - state.sent_at
-            >= params.profile_validity_s - params.profile_refresh_s
-        )
+        and state.sent_at is not None
+        and now - state.sent_at >= params.profile_validity_s - params.profile_refresh_s
     )
     send = changed or due or state.sent_at is None
-    state = replace(state, stepped_at=now, sent_at=now if send else state.sent_at)
-    return state, Command(current_a=command, send=send, reason=allocation.reason)
+    new_state = LoadState(
+        command_a=command,
+        mode=state.mode,
+        active=state.active,
+        stepped_at=now,
+        rising_since=rising_since,
+        enough_since=enough_since,
+        missing_since=missing_since,
+        stopped_at=stopped_at,
+        stops=stops,
+        stale_since=stale_since,
+        sent_at=now if send else state.sent_at,
+    )
+    return new_state, Command(current_a=command, send=send, reason=allocation.reason)
 
 
 def _elapsed(since: float | None, now: float, delay: float) -> bool:
     return since is not None and now - since >= delay
 
 
-def _track_delays(
-    state: LoadState, allocation: Allocation, *, running: bool, now: float
-) -> LoadState:
-    """Run the enable and disable timers.
-
-    The enable timer runs while a stopped load could start, the disable timer while a running
-    load's minimum is held without surplus.
-    """
-    if running:
-        missing = allocation.held
-        return replace(
-            state,
-            enough_since=None,
-            missing_since=(state.missing_since or now) if missing else None,
-        )
-    could_start = allocation.available_a > 0
-    since = state.enough_since if state.enough_since is not None else now
-    return replace(
-        state, enough_since=since if could_start else None, missing_since=None
-    )
+def _since(since: float | None, now: float) -> float:
+    return since if since is not None else now
 
 
 def _next_command(
