@@ -80,7 +80,7 @@ def build(
         )
     return Snapshot(
         site=Site(breaker_a=max(25.0, 6.0 * count), max_import_w=4000.0 * count),
-        grid_a={phase: 0.0 for phase in Phase},
+        grid_a=dict.fromkeys(Phase, 0.0),
         loads=tuple(loads),
         distribution=distribution,
     )
@@ -98,6 +98,7 @@ def measure(run: Callable[[int], object], repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--idle", type=float, default=0.2, help="share of chargers without a car"
