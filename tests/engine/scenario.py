@@ -100,7 +100,6 @@ def build_site(spec: Spec) -> Site:
         inverter=Inverter(
             max_power_w=float(inverter["max_power"]),
             max_phase_power_w=_opt_float(inverter.get("max_phase_power")),
-            asymmetric=bool(inverter.get("asymmetric", False)),
         )
         if inverter
         else None,

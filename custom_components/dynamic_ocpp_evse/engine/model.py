@@ -124,10 +124,7 @@ class Inverter:
     """AC output limits of the inverter the PV (and a DC-coupled battery) feed through."""
 
     max_power_w: float
-    max_phase_power_w: float | None = (
-        None  # per phase; symmetric inverters give max/phases each
-    )
-    asymmetric: bool = False
+    max_phase_power_w: float | None = None  # caps the total at phases x this
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
