@@ -1,10 +1,12 @@
-"""Shared fixtures."""
+"""Shared fixtures: a 3-phase site with two plugs, fake switches and a movable house load."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant, ServiceCall
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -18,6 +20,27 @@ SITE_DATA: dict[str, Any] = {
     "invert_grid_sign": False,
     "breaker_rating": 25,
     "voltage": 230,
+    "battery_target_soc": 90,
+    "battery_support_soc": 100,
+}
+METERS = {
+    "A": "sensor.grid_current_l1",
+    "B": "sensor.grid_current_l2",
+    "C": "sensor.grid_current_l3",
+}
+BOILER = {
+    "switch_entity": "switch.boiler",
+    "power": 2300,
+    "phases": ["A"],
+    "mode": "follow_site",
+    "priority": 1,
+}
+HEATER = {
+    "switch_entity": "switch.heater",
+    "power": 2300,
+    "phases": ["B"],
+    "mode": "solar",
+    "priority": 2,
 }
 
 
@@ -26,28 +49,111 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load our integration from custom_components in every test."""
 
 
+@dataclass
+class FakeSite:
+    """The house behind the meters: house load per phase plus whatever the plugs draw."""
+
+    hass: HomeAssistant
+    house: dict[str, float] = field(
+        default_factory=lambda: {"A": 2.0, "B": 2.0, "C": 2.0}
+    )
+    plugs: dict[str, tuple[str, float]] = field(
+        default_factory=lambda: {
+            "switch.boiler": ("A", 10.0),
+            "switch.heater": ("B", 10.0),
+        }
+    )
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    follow: bool = True  # whether the switches obey their commands
+
+    def set_house(self, **amps: float) -> None:
+        """Change the house load and report the meters."""
+        self.house.update(amps)
+        self.report()
+
+    def report(self) -> None:
+        """Write every meter: house load plus the plugs that are on."""
+        for phase, entity_id in METERS.items():
+            amps = self.house[phase]
+            for switch, (plug_phase, plug_amps) in self.plugs.items():
+                state = self.hass.states.get(switch)
+                if plug_phase == phase and state is not None and state.state == "on":
+                    amps += plug_amps
+            self.hass.states.async_set(
+                entity_id,
+                f"{amps:.2f}",
+                {"unit_of_measurement": "A", "device_class": "current"},
+            )
+
+    async def switch_service(self, call: ServiceCall) -> None:
+        for entity_id in (
+            call.data["entity_id"]
+            if isinstance(call.data["entity_id"], list)
+            else [call.data["entity_id"]]
+        ):
+            self.calls.append((call.service, entity_id))
+            if self.follow:
+                self.hass.states.async_set(
+                    entity_id, "on" if call.service == "turn_on" else "off"
+                )
+        self.report()
+
+
 @pytest.fixture
-def grid_meters(hass: HomeAssistant) -> None:
-    """Three grid current meters importing a few amps."""
-    for phase, value in (("l1", "3.2"), ("l2", "1.0"), ("l3", "-0.5")):
-        hass.states.async_set(
-            f"sensor.grid_current_{phase}",
-            value,
-            {"unit_of_measurement": "A", "device_class": "current"},
-        )
+def fake_site(hass: HomeAssistant) -> FakeSite:
+    """Meters, two switches that obey switch.turn_on/off, and the house behind them."""
+    site = FakeSite(hass)
+    for switch in site.plugs:
+        hass.states.async_set(switch, "off")
+    hass.services.async_register("switch", "turn_on", site.switch_service)
+    hass.services.async_register("switch", "turn_off", site.switch_service)
+    site.report()
+    return site
+
+
+@pytest.fixture
+def grid_meters(fake_site: FakeSite) -> None:
+    """Meters reporting a small house load."""
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} does not exist"
+    return state.state
+
+
+def plug_subentry(
+    title: str, data: dict[str, Any], subentry_id: str
+) -> ConfigSubentryData:
+    """A plug subentry as the flow creates it."""
+    return ConfigSubentryData(
+        data=data,
+        subentry_id=subentry_id,  # type: ignore[typeddict-unknown-key]
+        subentry_type="plug",
+        title=title,
+        unique_id=data["switch_entity"],
+    )
 
 
 @pytest.fixture
 def mock_config_entry() -> MockConfigEntry:
-    """A site entry as the config flow creates it."""
+    """A site entry with two plugs: a boiler on A (follows the site) and a heater on B (solar)."""
     return MockConfigEntry(
-        domain=DOMAIN, title="Home", data=SITE_DATA, unique_id="sensor.grid_current_l1"
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=(
+            plug_subentry("Boiler", BOILER, "boiler_id"),
+            plug_subentry("Heater", HEATER, "heater_id"),
+        ),
     )
 
 
 @pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, grid_meters: None, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, fake_site: FakeSite, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """A loaded site entry."""
     mock_config_entry.add_to_hass(hass)

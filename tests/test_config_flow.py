@@ -1,19 +1,24 @@
-"""Tests of the site config flow."""
+"""The site config flow (user, reconfigure) and the plug subentry flow."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    SubentryFlowContext,
+    SubentryFlowResult,
+)
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import SITE_DATA
+from .conftest import BOILER, SITE_DATA, state_of
 
 pytestmark = pytest.mark.usefixtures("grid_meters")
 
@@ -37,8 +42,13 @@ async def test_user_creates_site(hass: HomeAssistant) -> None:
     assert result["result"].unique_id == "sensor.grid_current_l1"
 
 
-async def test_single_phase_site_in_kilowatts(hass: HomeAssistant) -> None:
+async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
+    hass: HomeAssistant,
+) -> None:
     hass.states.async_set("sensor.grid_power", "1.2", {"unit_of_measurement": "kW"})
+    hass.states.async_set("sensor.pv", "3000", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.battery_level", "55", {"unit_of_measurement": "%"})
+    hass.states.async_set("sensor.battery_power", "-0.4", {"unit_of_measurement": "kW"})
     flow_id = await _start(hass)
     data = {
         "name": "Cabin",
@@ -46,6 +56,12 @@ async def test_single_phase_site_in_kilowatts(hass: HomeAssistant) -> None:
         "invert_grid_sign": True,
         "breaker_rating": 16,
         "voltage": 230,
+        "solar_power": "sensor.pv",
+        "battery_soc": "sensor.battery_level",
+        "battery_power": "sensor.battery_power",
+        "battery_target_soc": 80,
+        "battery_support_soc": 50,
+        "inverter_max_power": 5000,
     }
     result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -72,13 +88,24 @@ async def test_unavailable_meter_is_accepted(hass: HomeAssistant) -> None:
             {"grid_phase_c": "sensor.grid_current_l1"},
             {"grid_phase_c": "duplicate_meter"},
         ),
+        (
+            {"solar_power": "sensor.grid_current_l1"},
+            {"solar_power": "unsupported_unit"},
+        ),
+        (
+            {"battery_soc": "sensor.energy", "battery_power": "sensor.power"},
+            {"battery_soc": "unsupported_unit"},
+        ),
+        ({"battery_soc": "sensor.soc"}, {"battery_power": "battery_power_required"}),
     ],
 )
-async def test_meter_errors_name_the_field(
+async def test_errors_name_the_field(
     hass: HomeAssistant, changes: dict[str, Any], errors: dict[str, str]
 ) -> None:
     hass.states.async_set("sensor.energy", "12", {"unit_of_measurement": "kWh"})
     hass.states.async_set("sensor.broken", "on", {"unit_of_measurement": "A"})
+    hass.states.async_set("sensor.soc", "40", {"unit_of_measurement": "%"})
+    hass.states.async_set("sensor.power", "40", {"unit_of_measurement": "W"})
     flow_id = await _start(hass)
     result = await hass.config_entries.flow.async_configure(
         flow_id, {**SITE_DATA, **changes}
@@ -113,3 +140,201 @@ async def test_unique_id_survives_meter_rename(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == registry_entry.id
+
+
+async def test_obvious_entities_are_suggested(hass: HomeAssistant) -> None:
+    hass.states.async_set(
+        "sensor.grid_current_l1",
+        "1",
+        {"unit_of_measurement": "A", "device_class": "current"},
+    )
+    hass.states.async_set(
+        "sensor.solar_power", "1", {"unit_of_measurement": "W", "device_class": "power"}
+    )
+    hass.states.async_set(
+        "sensor.battery_power",
+        "1",
+        {"unit_of_measurement": "W", "device_class": "power"},
+    )
+    hass.states.async_set(
+        "sensor.battery_level",
+        "1",
+        {"unit_of_measurement": "%", "device_class": "battery"},
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    schema = result["data_schema"]
+    assert schema is not None
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in schema.schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested["grid_phase_a"] == "sensor.grid_current_l1"
+    assert suggested["grid_phase_b"] == "sensor.grid_current_l2"
+    assert suggested["solar_power"] == "sensor.solar_power"
+    assert suggested["battery_power"] == "sensor.battery_power"
+    assert suggested["battery_soc"] == "sensor.battery_level"
+
+
+async def test_reconfigure_site(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_RECONFIGURE, "entry_id": init_integration.entry_id},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SITE_DATA, "grid_phase_b": "sensor.nothing_here"}
+    )
+    assert result["errors"] == {"grid_phase_b": "entity_not_found"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SITE_DATA, "name": "House", "breaker_rating": 35}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.title == "House"
+    assert float(state_of(hass, "sensor.home_headroom_b")) == 33.0
+
+
+async def test_reconfigure_cannot_swap_the_site(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    hass.states.async_set("sensor.other_meter", "1", {"unit_of_measurement": "A"})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_RECONFIGURE, "entry_id": init_integration.entry_id},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SITE_DATA, "grid_phase_a": "sensor.other_meter"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "different_site"
+
+
+# --- plugs --------------------------------------------------------------------------------
+
+
+async def _start_plug(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    source: str = SOURCE_USER,
+    subentry_id: str | None = None,
+) -> SubentryFlowResult:
+    context: SubentryFlowContext = {"source": source}
+    if subentry_id:
+        context["subentry_id"] = subentry_id
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "plug"), context=context
+    )
+    assert result["type"] is FlowResultType.FORM
+    return result
+
+
+PLUG_INPUT = {
+    "name": "Pool pump",
+    "switch_entity": "switch.pool",
+    "power": 1150,
+    "phases": ["C"],
+    "mode": "solar",
+    "priority": 3,
+}
+
+
+async def test_add_plug(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    hass.states.async_set("switch.pool", "off")
+    hass.states.async_set("sensor.pool_power", "0", {"unit_of_measurement": "W"})
+    result = await _start_plug(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**PLUG_INPUT, "power_monitor": "sensor.pool_power"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    subentry = next(
+        s for s in init_integration.subentries.values() if s.title == "Pool pump"
+    )
+    assert subentry.data == {
+        "switch_entity": "switch.pool",
+        "power": 1150,
+        "phases": ["C"],
+        "mode": "solar",
+        "priority": 3,
+        "power_monitor": "sensor.pool_power",
+    }
+    assert subentry.unique_id == "switch.pool"
+    # The site reloads and the plug's entities appear with its initial choices.
+    assert state_of(hass, "select.pool_pump_operating_mode") == "solar"
+    assert state_of(hass, "number.pool_pump_priority") == "3"
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"switch_entity": "switch.nowhere"}, {"switch_entity": "entity_not_found"}),
+        (
+            {"switch_entity": BOILER["switch_entity"]},
+            {"switch_entity": "already_managed"},
+        ),
+        (
+            {"power_monitor": "sensor.grid_current_l1"},
+            {"power_monitor": "unsupported_unit"},
+        ),
+        ({"phases": []}, {"phases": "no_phase"}),
+    ],
+)
+async def test_plug_errors_name_the_field(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    hass.states.async_set("switch.pool", "off")
+    result = await _start_plug(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**PLUG_INPUT, **changes}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+
+
+async def test_plug_offers_only_the_sites_phases(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Cabin",
+        data={**SITE_DATA, "grid_phase_b": None, "grid_phase_c": None},
+    )
+    entry.add_to_hass(hass)
+    hass.states.async_set("switch.pool", "off")
+    result = await _start_plug(hass, entry)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {**PLUG_INPUT, "phases": ["A", "C"]}
+        )
+
+
+async def test_reconfigure_plug(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_plug(hass, init_integration, SOURCE_RECONFIGURE, "boiler_id")
+    assert result["step_id"] == "reconfigure"
+    # Its own switch is not "already managed".
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Hot water",
+            "switch_entity": "switch.boiler",
+            "power": 3000,
+            "phases": ["A"],
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    subentry = init_integration.subentries["boiler_id"]
+    assert subentry.title == "Hot water"
+    assert subentry.data["power"] == 3000
+    assert subentry.data["mode"] == "follow_site"  # kept from the first setup

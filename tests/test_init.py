@@ -1,13 +1,15 @@
-"""Tests of setting up and unloading a site."""
+"""Setting up, unloading, reloading and removing a site."""
 
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+
+from .conftest import FakeSite, state_of
 
 
 def _state(hass: HomeAssistant) -> ConfigEntryState:
@@ -15,18 +17,23 @@ def _state(hass: HomeAssistant) -> ConfigEntryState:
     return entry.state
 
 
-async def test_setup_creates_site_device(
+async def test_setup_creates_site_and_load_devices(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     assert init_integration.state is ConfigEntryState.LOADED
     devices = dr.async_entries_for_config_entry(
         dr.async_get(hass), init_integration.entry_id
     )
-    assert len(devices) == 1
-    device = devices[0]
-    assert device.identifiers == {(DOMAIN, init_integration.entry_id)}
-    assert device.name == "Home"
-    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    by_identifier = {next(iter(d.identifiers))[1]: d for d in devices}
+    assert set(by_identifier) == {init_integration.entry_id, "boiler_id", "heater_id"}
+    site = by_identifier[init_integration.entry_id]
+    assert site.name == "Home"
+    assert site.entry_type is dr.DeviceEntryType.SERVICE
+    boiler = by_identifier["boiler_id"]
+    assert boiler.name == "Boiler"
+    assert boiler.via_device_id == site.id
+    entities = er.async_entries_for_device(er.async_get(hass), boiler.id)
+    assert {e.config_subentry_id for e in entities} == {"boiler_id"}
 
 
 async def test_unload_and_reload(
@@ -35,18 +42,46 @@ async def test_unload_and_reload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert _state(hass) is ConfigEntryState.NOT_LOADED
+    assert state_of(hass, "sensor.home_status") == "unavailable"
 
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     assert _state(hass) is ConfigEntryState.LOADED
+    assert state_of(hass, "sensor.home_status") == "ok"
 
 
 async def test_entry_update_reloads_site(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
 ) -> None:
+    """A new breaker rating is used after the reload the update listener does."""
+    # House 2 A and the boiler (Standard, 10 A) on phase A.
+    assert float(state_of(hass, "sensor.home_headroom_a")) == 13.0
     hass.config_entries.async_update_entry(
         init_integration, data={**init_integration.data, "breaker_rating": 32}
     )
     await hass.async_block_till_done()
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data.settings.breaker_rating == 32
+    assert _state(hass) is ConfigEntryState.LOADED
+    assert float(state_of(hass, "sensor.home_headroom_a")) == 20.0
+
+
+async def test_removing_a_plug_removes_its_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    hass.config_entries.async_remove_subentry(init_integration, "heater_id")
+    await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(
+        dr.async_get(hass), init_integration.entry_id
+    )
+    assert {next(iter(d.identifiers))[1] for d in devices} == {
+        init_integration.entry_id,
+        "boiler_id",
+    }
+    assert hass.states.get("select.heater_operating_mode") is None
+
+
+async def test_removing_the_site_forgets_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_entries(DOMAIN) == []

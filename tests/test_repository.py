@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "custom_components" / "dynamic_ocpp_evse"
@@ -144,9 +145,58 @@ def test_every_translation_key_is_translated() -> None:
             )
 
 
+def _steps() -> Iterator[tuple[str, dict[str, Any]]]:
+    strings = _translations()
+    for name, step in strings["config"]["step"].items():
+        yield f"config.{name}", step
+    for kind, subentry in strings.get("config_subentries", {}).items():
+        for name, step in subentry["step"].items():
+            yield f"{kind}.{name}", step
+
+
 def test_every_schema_field_has_a_description() -> None:
-    for step in _translations()["config"]["step"].values():
-        assert set(step.get("data", {})) == set(step.get("data_description", {}))
+    for name, step in _steps():
+        assert set(step.get("data", {})) == set(step.get("data_description", {})), name
+
+
+def test_every_subentry_type_is_translated() -> None:
+    subentries = _translations()["config_subentries"]
+    for kind in re.findall(
+        r'^SUBENTRY_\w+: Final = "(\w+)"',
+        (PACKAGE / "const.py").read_text(),
+        re.MULTILINE,
+    ):
+        assert {"entry_type", "initiate_flow", "step"} <= set(subentries[kind]), kind
+
+
+def test_every_repair_issue_is_translated() -> None:
+    issues = _translations()["issues"]
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "_set_issue"
+            ):
+                key = node.args[2]
+                assert isinstance(key, ast.Constant), "issue keys must be literal"
+                assert {"title", "description"} <= set(issues[key.value]), key.value
+
+
+def test_services_have_translations_and_icons() -> None:
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
+    strings = _translations()["services"]
+    icons = _json(PACKAGE / "icons.json")["services"]
+    assert set(services) == set(strings) == set(icons)
+    for name, service in services.items():
+        assert set(service["fields"]) == set(strings[name]["fields"]), name
+
+
+def test_icons_match_entity_translations() -> None:
+    icons = _json(PACKAGE / "icons.json")["entity"]
+    entities = _translations()["entity"]
+    assert set(icons) == set(entities)
+    for platform, keys in icons.items():
+        assert set(keys) == set(entities[platform]), platform
 
 
 def test_engine_imports_nothing_from_home_assistant() -> None:

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
-from .coordinator import SiteConfigEntry, SiteRuntimeData, SiteSettings
+from .coordinator import (
+    DynamicOcppEvseCoordinator,
+    SiteConfigEntry,
+    SiteRuntimeData,
+    async_remove_site_data,
+)
+from .services import async_setup_services
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool:
-    """Set up a site from its config entry."""
-    entry.runtime_data = SiteRuntimeData(
-        settings=SiteSettings.from_entry_data(dict(entry.data))
-    )
+    """Set up a site: its coordinator (the control loop), its device, its entities."""
+    coordinator = DynamicOcppEvseCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = SiteRuntimeData(coordinator=coordinator)
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
@@ -33,6 +47,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool
 async def async_unload_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool:
     """Unload a site."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
+    """Forget everything a removed site kept."""
+    await async_remove_site_data(hass, entry)
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: SiteConfigEntry) -> None:

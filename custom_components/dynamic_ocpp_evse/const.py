@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import Final
 
 DOMAIN: Final = "dynamic_ocpp_evse"
 LOGGER: Final = logging.getLogger(__package__)
 
+UPDATE_INTERVAL: Final = timedelta(seconds=5)
+METER_MAX_AGE_S: Final = 120.0  # a grid reading not reported for this long is stale
+
+# Load kinds (config subentry types).
+SUBENTRY_PLUG: Final = "plug"
+
 # Site entry data keys.
 CONF_GRID_METERS: Final = ("grid_phase_a", "grid_phase_b", "grid_phase_c")
 CONF_INVERT_GRID: Final = "invert_grid_sign"
 CONF_BREAKER: Final = "breaker_rating"
 CONF_VOLTAGE: Final = "voltage"
+CONF_SOLAR: Final = "solar_power"
+CONF_BATTERY_SOC: Final = "battery_soc"
+CONF_BATTERY_POWER: Final = "battery_power"
+CONF_BATTERY_TARGET_SOC: Final = "battery_target_soc"
+CONF_BATTERY_SUPPORT_SOC: Final = "battery_support_soc"
+CONF_INVERTER_MAX_POWER: Final = "inverter_max_power"
+
+# Plug subentry data keys.
+CONF_SWITCH: Final = "switch_entity"
+CONF_POWER: Final = "power"
+CONF_POWER_MONITOR: Final = "power_monitor"
+CONF_PHASES: Final = "phases"
+CONF_PRIORITY: Final = "priority"
+CONF_MODE: Final = "mode"
 
 DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25
 DEFAULT_VOLTAGE: Final = 230
+DEFAULT_TARGET_SOC: Final = 90
+DEFAULT_SUPPORT_SOC: Final = 100

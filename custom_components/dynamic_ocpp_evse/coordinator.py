@@ -1,42 +1,257 @@
-"""Runtime data of a site entry."""
+"""The site coordinator: the one control loop of a site.
+
+Every cycle (a periodic tick, or soon after a meter or load changes) it reads the inputs into a
+snapshot, runs the engine (allocate + control), pushes every command to its load concurrently,
+and publishes the result for the entities. No entity computes anything.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import (
+    CoreState,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
-from .const import CONF_BREAKER, CONF_GRID_METERS, CONF_INVERT_GRID, CONF_VOLTAGE
+from .actuators import Actuator
+from .actuators.switch import SwitchActuator
+from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
+from .engine.control import Command, ControlParams, LoadState
+from .engine.cycle import run_cycle
+from .engine.model import ModeSetting, Plan, Snapshot, Switched
+from .inputs import read_snapshot
+from .settings import LoadSettings, SettingsStore, UserSettings
+from .site_config import PlugConfig, SiteConfig, plugs_of
+
+REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cycle
 
 
-@dataclass(slots=True, kw_only=True, frozen=True)
-class SiteSettings:
-    """The site as the user described it."""
+class LoadHealth(StrEnum):
+    """Whether a load's actuator does what it is told."""
 
-    grid_meters: dict[str, str]  # phase letter -> meter entity id, present phases only
-    invert_grid_sign: bool
-    breaker_rating: float
-    voltage: float
+    OK = "ok"
+    UNAVAILABLE = "unavailable"
+    NOT_FOLLOWING = "not_following"
+    COMMAND_FAILED = "command_failed"
 
-    @classmethod
-    def from_entry_data(cls, data: dict[str, object]) -> SiteSettings:
-        """Read settings from a site entry's data (validated by the config flow)."""
-        meters = {
-            key[-1].upper(): str(data[key]) for key in CONF_GRID_METERS if data.get(key)
-        }
-        return cls(
-            grid_meters=meters,
-            invert_grid_sign=bool(data.get(CONF_INVERT_GRID, False)),
-            breaker_rating=float(str(data[CONF_BREAKER])),
-            voltage=float(str(data[CONF_VOLTAGE])),
-        )
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SitePlan:
+    """The outcome of one cycle, as the entities show it."""
+
+    snapshot: Snapshot
+    plan: Plan
+    commands: Mapping[str, Command]
+    health: Mapping[str, LoadHealth]
+    settings: UserSettings
 
 
 @dataclass(slots=True, kw_only=True)
 class SiteRuntimeData:
     """Everything a loaded site entry owns."""
 
-    settings: SiteSettings
+    coordinator: DynamicOcppEvseCoordinator
 
 
 type SiteConfigEntry = ConfigEntry[SiteRuntimeData]
+
+
+class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
+    """Runs the control loop of one site."""
+
+    config_entry: SiteConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: SiteConfigEntry) -> None:
+        """Read the site's configuration; nothing runs until the first refresh."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=UPDATE_INTERVAL,
+            always_update=False,
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=REFRESH_COOLDOWN_S, immediate=False
+            ),
+        )
+        self.site = SiteConfig.from_data(entry.data)
+        self.plugs = plugs_of(entry)
+        self.settings = UserSettings()
+        self._store = SettingsStore(hass, entry.entry_id)
+        self._params = ControlParams()
+        self._states: dict[str, LoadState] = {}
+        self._remembered_w: dict[str, float] = {}
+        self._actuators: dict[str, Actuator] = {
+            plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
+        }
+
+    async def _async_setup(self) -> None:
+        """Load the user's settings and follow every input entity."""
+        settings = await self._store.async_load()
+        for plug in self.plugs:
+            if (
+                plug.id not in settings.loads
+            ):  # a new load starts from its subentry's choices
+                subentry = self.config_entry.subentries[plug.id]
+                settings = settings.with_load(
+                    plug.id,
+                    mode=ModeSetting(
+                        subentry.data.get(CONF_MODE, ModeSetting.FOLLOW_SITE)
+                    ),
+                    priority=int(subentry.data.get(CONF_PRIORITY, 1)),
+                )
+        self.settings = settings
+        watched = [
+            *self.site.entities,
+            *(e for plug in self.plugs for e in plug.entities),
+        ]
+        self.config_entry.async_on_unload(
+            async_track_state_change_event(
+                self.hass, watched, self._async_input_changed
+            )
+        )
+
+    @callback
+    def _async_input_changed(self, event: Event[EventStateChangedData]) -> None:
+        """Run a cycle soon after an input changes (debounced)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), f"{DOMAIN} input changed"
+        )
+
+    async def _async_update_data(self) -> SitePlan:
+        """One cycle: read, decide, command."""
+        now = dt_util.utcnow()
+        snapshot = read_snapshot(
+            self.hass,
+            config=self.site,
+            plugs=self.plugs,
+            settings=self.settings,
+            remembered_w=self._remembered_w,
+            now=now,
+        )
+        result = run_cycle(
+            snapshot, self._states, now=now.timestamp(), params=self._params
+        )
+        self._states = dict(result.states)
+        for load in snapshot.loads:
+            if isinstance(load, Switched) and load.is_on and load.measured_w:
+                self._remembered_w[load.id] = (
+                    load.measured_w
+                )  # a monitored plug's real power
+        health = await self._async_dispatch(result.commands)
+        self._update_repairs(snapshot, result.plan)
+        return SitePlan(
+            snapshot=snapshot,
+            plan=result.plan,
+            commands=result.commands,
+            health=health,
+            settings=self.settings,
+        )
+
+    async def _async_dispatch(
+        self, commands: Mapping[str, Command]
+    ) -> dict[str, LoadHealth]:
+        """Push every command at once; a load that fails never holds up the others."""
+
+        async def apply(load_id: str, command: Command) -> LoadHealth:
+            actuator = self._actuators[load_id]
+            try:
+                await actuator.async_apply(command)
+            except HomeAssistantError as err:
+                LOGGER.debug("Command to %s failed: %s", load_id, err)
+                if err.translation_key == "switch_unavailable":
+                    return LoadHealth.UNAVAILABLE
+                return LoadHealth.COMMAND_FAILED
+            return LoadHealth.OK if actuator.following else LoadHealth.NOT_FOLLOWING
+
+        ids = list(commands)
+        results = await asyncio.gather(*(apply(i, commands[i]) for i in ids))
+        return dict(zip(ids, results, strict=True))
+
+    def _update_repairs(self, snapshot: Snapshot, plan: Plan) -> None:
+        """Raise or clear the repair issues the user can act on."""
+        entry = self.config_entry
+        stale = [
+            self.site.grid_meters[phase]
+            for phase, value in snapshot.grid_a.items()
+            if value is None and phase in self.site.grid_meters
+        ]
+        _set_issue(
+            self.hass,
+            f"meter_stale_{entry.entry_id}",
+            "meter_stale",
+            plan.safe_state,
+            {"site": entry.title, "entities": ", ".join(stale)},
+        )
+        entities = [
+            *self.site.entities,
+            *(e for plug in self.plugs for e in plug.entities),
+        ]
+        missing = [e for e in entities if self.hass.states.get(e) is None]
+        _set_issue(
+            self.hass,
+            f"entity_missing_{entry.entry_id}",
+            "entity_missing",
+            bool(missing) and self.hass.state is CoreState.running,
+            {"site": entry.title, "entities": ", ".join(missing)},
+        )
+
+    async def async_update_settings(self, settings: UserSettings) -> None:
+        """Apply and save the user's new settings, and run a cycle with them at once."""
+        self.settings = settings
+        await self._store.async_save(settings)
+        await self.async_refresh()
+
+    async def async_set_load_settings(self, load_id: str, **changes: object) -> None:
+        """Change one load's settings."""
+        await self.async_update_settings(self.settings.with_load(load_id, **changes))
+
+    def load_settings(self, load_id: str) -> LoadSettings:
+        """One load's current settings."""
+        return self.settings.load(load_id)
+
+    def plug(self, load_id: str) -> PlugConfig:
+        """The configuration of one plug."""
+        return next(plug for plug in self.plugs if plug.id == load_id)
+
+
+def _set_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    translation_key: str,
+    active: bool,
+    placeholders: dict[str, str],
+) -> None:
+    if active:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=translation_key,
+            translation_placeholders=placeholders,
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
+    """Forget a removed site: its settings file and its repair issues."""
+    await SettingsStore(hass, entry.entry_id).async_remove()
+    for key in ("meter_stale", "entity_missing"):
+        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

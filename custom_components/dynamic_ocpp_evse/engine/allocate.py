@@ -185,7 +185,11 @@ def allocate(snapshot: Snapshot) -> Plan:
     limit = site.breaker_a - site.margin_a
     headroom = {p: limit - base[p] - used.get(p, 0.0) for p in site.phases}
     return Plan(
-        allocations=allocations, base_a=base, headroom_a=headroom, surplus_w=surplus
+        allocations=allocations,
+        base_a=base,
+        headroom_a=headroom,
+        surplus_w=surplus,
+        managed_w=sum(used.values()) * _voltage(snapshot),
     )
 
 
@@ -718,10 +722,12 @@ def _safe_plan(snapshot: Snapshot) -> Plan:
             reason=Reason.METER_STALE,
             lines=lines,
         )
+    managed = sum(a.current_a * len(a.lines) for a in allocations.values()) * voltage
     return Plan(
         allocations=allocations,
         base_a={},
         headroom_a={},
         surplus_w=0.0,
+        managed_w=managed,
         safe_state=True,
     )

@@ -289,4 +289,5 @@ class Plan:
         Phase, float
     ]  # breaker room per phase left after the allocations
     surplus_w: float  # power that would leave the site with every managed load off
+    managed_w: float = 0.0  # power allocated to the managed loads
     safe_state: bool = False  # the grid meter is stale: failsafe allocations

@@ -1,0 +1,18 @@
+"""How a decision reaches a load: one module per transport, all behind one small protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..engine.control import Command
+
+
+class Actuator(Protocol):
+    """Pushes commands to one load."""
+
+    @property
+    def following(self) -> bool:
+        """False once the load has ignored its commands for a while."""
+
+    async def async_apply(self, command: Command) -> None:
+        """Bring the load to the command; raise HomeAssistantError when that fails."""

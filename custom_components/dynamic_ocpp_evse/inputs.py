@@ -1,0 +1,133 @@
+"""Home Assistant states -> an engine snapshot (units, sign, staleness).
+
+The only place that reads the states of the meters and loads. What it cannot read is stale
+(None), never 0; the engine decides what stale means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON
+from homeassistant.core import HomeAssistant, State
+
+from .const import METER_MAX_AGE_S
+from .engine.model import (
+    Battery,
+    Inverter,
+    ModeSetting,
+    Phase,
+    Site,
+    Snapshot,
+    Switched,
+)
+from .engine.units import grid_current, parse_number, power_w
+from .settings import UserSettings
+from .site_config import PlugConfig, SiteConfig
+
+
+def read_snapshot(
+    hass: HomeAssistant,
+    *,
+    config: SiteConfig,
+    plugs: list[PlugConfig],
+    settings: UserSettings,
+    remembered_w: Mapping[str, float],
+    now: datetime,
+) -> Snapshot:
+    """Read every input of the site into a snapshot."""
+    grid: dict[Phase, float | None] = {}
+    for phase, entity_id in config.grid_meters.items():
+        state = hass.states.get(entity_id)
+        grid[phase] = (
+            None
+            if state is None
+            else grid_current(
+                state.state,
+                state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
+                voltage=config.voltage,
+                invert=config.invert_grid_sign,
+                age_s=(now - state.last_reported).total_seconds(),
+                max_age_s=METER_MAX_AGE_S,
+            )
+        )
+    return Snapshot(
+        site=Site(
+            phases=tuple(config.grid_meters),
+            voltage=config.voltage,
+            breaker_a=config.breaker_a,
+            max_import_w=settings.max_import_w or None,
+            import_buffer_w=settings.import_buffer_w,
+            excess_threshold_w=settings.excess_threshold_w,
+            inverter=Inverter(max_power_w=config.inverter_max_power_w)
+            if config.inverter_max_power_w
+            else None,
+        ),
+        grid_a=grid,
+        loads=tuple(_plug(hass, plug, settings, remembered_w) for plug in plugs),
+        site_mode=settings.charging_mode,
+        distribution=settings.distribution,
+        solar_w=_power(hass.states.get(config.solar_entity))
+        if config.solar_entity
+        else None,
+        battery=_battery(hass, config),
+    )
+
+
+def _power(state: State | None) -> float | None:
+    if state is None:
+        return None
+    return power_w(state.state, state.attributes.get(ATTR_UNIT_OF_MEASUREMENT))
+
+
+def _battery(hass: HomeAssistant, config: SiteConfig) -> Battery | None:
+    if config.battery_power_entity is None and config.battery_soc_entity is None:
+        return None
+    soc_state = (
+        hass.states.get(config.battery_soc_entity)
+        if config.battery_soc_entity
+        else None
+    )
+    power = (
+        hass.states.get(config.battery_power_entity)
+        if config.battery_power_entity
+        else None
+    )
+    return Battery(
+        soc=parse_number(soc_state.state) if soc_state else None,
+        power_w=_power(power),
+        target_soc=config.battery_target_soc,
+        support_soc=config.battery_support_soc,
+    )
+
+
+def _plug(
+    hass: HomeAssistant,
+    plug: PlugConfig,
+    settings: UserSettings,
+    remembered_w: Mapping[str, float],
+) -> Switched:
+    """A plug as the engine sees it.
+
+    One that cannot be switched takes no part (mode off); one whose state is unknown counts as
+    off, so its rating is never subtracted from the meter reading.
+    """
+    state = hass.states.get(plug.switch_entity)
+    usable = state is not None and state.state in ("on", "off")
+    is_on = state is not None and state.state == STATE_ON
+    load_settings = settings.load(plug.id)
+    measured = (
+        _power(hass.states.get(plug.power_monitor))
+        if plug.power_monitor and is_on
+        else None
+    )
+    return Switched(
+        id=plug.id,
+        wired=plug.phases,
+        power_w=remembered_w.get(plug.id, plug.power_w),
+        is_on=is_on,
+        measured_w=measured,
+        mode=load_settings.mode if usable else ModeSetting.OFF,
+        priority=load_settings.priority,
+    )

@@ -1,0 +1,184 @@
+"""Sensors: what the site and each load are doing, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import LoadHealth, SiteConfigEntry, SitePlan
+from .engine.model import Phase, Reason
+from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
+
+PARALLEL_UPDATES = 0
+
+SITE_STATUS_OK = "ok"
+SITE_STATUS_METER_STALE = "meter_stale"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSensorDescription(SensorEntityDescription):
+    """A figure of the site."""
+
+    value_fn: Callable[[SitePlan], float | str | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadSensorDescription(SensorEntityDescription):
+    """A figure of one load."""
+
+    value_fn: Callable[[SitePlan, str], float | str | None]
+
+
+def _phase_current(
+    key: str, phase: Phase, pick: Callable[[SitePlan], dict[Phase, float]]
+) -> SiteSensorDescription:
+    return SiteSensorDescription(
+        key=f"{key}_{phase.value.lower()}",
+        translation_key=key,
+        translation_placeholders={"phase": phase.value},
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        value_fn=lambda data: pick(data).get(phase),
+    )
+
+
+def _site_sensors(phases: tuple[Phase, ...]) -> list[SiteSensorDescription]:
+    return [
+        *(
+            _phase_current("base_load", p, lambda d: dict(d.plan.base_a))
+            for p in phases
+        ),
+        *(
+            _phase_current("headroom", p, lambda d: dict(d.plan.headroom_a))
+            for p in phases
+        ),
+        SiteSensorDescription(
+            key="surplus",
+            translation_key="surplus",
+            device_class=SensorDeviceClass.POWER,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=UnitOfPower.WATT,
+            suggested_display_precision=0,
+            value_fn=lambda data: None if data.plan.safe_state else data.plan.surplus_w,
+        ),
+        SiteSensorDescription(
+            key="managed_power",
+            translation_key="managed_power",
+            device_class=SensorDeviceClass.POWER,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=UnitOfPower.WATT,
+            suggested_display_precision=0,
+            value_fn=lambda data: data.plan.managed_w,
+        ),
+        SiteSensorDescription(
+            key="status",
+            translation_key="site_status",
+            device_class=SensorDeviceClass.ENUM,
+            options=[SITE_STATUS_OK, SITE_STATUS_METER_STALE],
+            value_fn=lambda data: (
+                SITE_STATUS_METER_STALE if data.plan.safe_state else SITE_STATUS_OK
+            ),
+        ),
+    ]
+
+
+def _load_status(data: SitePlan, load_id: str) -> str:
+    health = data.health.get(load_id, LoadHealth.OK)
+    if health is not LoadHealth.OK:
+        return health.value
+    return data.plan.allocations[load_id].reason.value
+
+
+LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
+    LoadSensorDescription(
+        key="allocated_current",
+        translation_key="allocated_current",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        value_fn=lambda data, load_id: data.commands[load_id].current_a,
+    ),
+    LoadSensorDescription(
+        key="available_current",
+        translation_key="available_current",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, load_id: data.plan.allocations[load_id].available_a,
+    ),
+    LoadSensorDescription(
+        key="status",
+        translation_key="load_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[
+            *(reason.value for reason in Reason),
+            *(health.value for health in LoadHealth if health is not LoadHealth.OK),
+        ],
+        value_fn=_load_status,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SiteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the site's sensors, then each load's."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        SiteSensor(coordinator, description)
+        for description in _site_sensors(tuple(coordinator.site.grid_meters))
+    )
+    for plug in coordinator.plugs:
+        async_add_entities(
+            (
+                LoadSensor(coordinator, description, plug.id)
+                for description in LOAD_SENSORS
+            ),
+            config_subentry_id=plug.id,
+        )
+
+
+class SiteSensor(DynamicOcppEvseSiteEntity, SensorEntity):
+    """A figure of the site."""
+
+    entity_description: SiteSensorDescription
+
+    @property
+    def native_value(self) -> float | str | None:
+        """The figure from the last cycle."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class LoadSensor(DynamicOcppEvseLoadEntity, SensorEntity):
+    """A figure of one load."""
+
+    entity_description: LoadSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """The status stays available to say why the load is not."""
+        if self.entity_description.key == "status":
+            return self.coordinator.last_update_success
+        return super().available
+
+    @property
+    def native_value(self) -> float | str | None:
+        """The figure from the last cycle."""
+        return self.entity_description.value_fn(self.coordinator.data, self.load_id)

@@ -1,0 +1,108 @@
+"""The user's runtime choices (modes, priorities, limits), persisted across restarts.
+
+Entities change them; the coordinator reads them into every snapshot. They live in a storage
+file of their own so that changing one never reloads the site entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+from .engine.model import Distribution, Mode, ModeSetting
+
+STORAGE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadSettings:
+    """A load's operating mode and priority."""
+
+    mode: ModeSetting = ModeSetting.FOLLOW_SITE
+    priority: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserSettings:
+    """Everything a user changes at runtime."""
+
+    charging_mode: Mode = Mode.STANDARD
+    distribution: Distribution = Distribution.SHARED
+    max_import_w: float = 0.0  # 0 = no import cap
+    import_buffer_w: float = 0.0
+    excess_threshold_w: float = 0.0
+    loads: dict[str, LoadSettings] = field(default_factory=dict)
+
+    def load(self, load_id: str) -> LoadSettings:
+        """The settings of one load (defaults until the user changes them)."""
+        return self.loads.get(load_id, LoadSettings())
+
+    def with_load(self, load_id: str, **changes: Any) -> UserSettings:
+        """A copy with one load's settings changed."""
+        return replace(
+            self, loads={**self.loads, load_id: replace(self.load(load_id), **changes)}
+        )
+
+
+class SettingsStore:
+    """Loads and saves the user settings of one site."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Bind to the site's storage file."""
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.settings"
+        )
+
+    async def async_load(self) -> UserSettings:
+        """Read the saved settings; anything missing or invalid falls back to its default."""
+        raw = await self._store.async_load() or {}
+        defaults = UserSettings()
+        loads: dict[str, LoadSettings] = {}
+        for load_id, values in (raw.get("loads") or {}).items():
+            loads[load_id] = LoadSettings(
+                mode=_enum(ModeSetting, values.get("mode"), ModeSetting.FOLLOW_SITE),
+                priority=_int(values.get("priority"), 1),
+            )
+        return UserSettings(
+            charging_mode=_enum(Mode, raw.get("charging_mode"), defaults.charging_mode),
+            distribution=_enum(
+                Distribution, raw.get("distribution"), defaults.distribution
+            ),
+            max_import_w=_float(raw.get("max_import_w"), 0.0),
+            import_buffer_w=_float(raw.get("import_buffer_w"), 0.0),
+            excess_threshold_w=_float(raw.get("excess_threshold_w"), 0.0),
+            loads=loads,
+        )
+
+    async def async_save(self, settings: UserSettings) -> None:
+        """Save at once: a change is a rare user action that must survive a restart."""
+        await self._store.async_save(asdict(settings))
+
+    async def async_remove(self) -> None:
+        """Delete the file when the site is removed."""
+        await self._store.async_remove()
+
+
+def _enum[E: (Mode, ModeSetting, Distribution)](
+    kind: type[E], value: Any, default: E
+) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _float(value: Any, default: float) -> float:
+    return (
+        float(value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else default
+    )

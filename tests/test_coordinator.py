@@ -1,0 +1,211 @@
+"""The control loop in Home Assistant: meters move, plugs switch, the meter fails and recovers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
+
+from .conftest import FakeSite, state_of
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 5
+) -> None:
+    """Let time pass; the coordinator's cycles run as background tasks."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_site: FakeSite,
+    seconds: float,
+) -> None:
+    """Let time pass in cycles, the meters reporting every cycle as real meters do."""
+    for _ in range(int(seconds // 5)):
+        fake_site.report()
+        await _tick(hass, freezer)
+
+
+async def test_continuous_plug_turns_on_and_off_with_the_breaker(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    # The boiler follows the site (Standard): it has room on phase A and is switched on.
+    assert fake_site.calls == [("turn_on", "switch.boiler")]
+    assert state_of(hass, "sensor.boiler_allocated_current") == "10.0"
+    assert state_of(hass, "sensor.boiler_status") == "at_maximum"
+    # The heater is Solar and there is no surplus.
+    assert state_of(hass, "sensor.heater_status") == "paused"
+
+    # An oven on phase A leaves less than the boiler's 10 A: off at the next cycle.
+    fake_site.set_house(A=18.0)
+    await _tick(hass, freezer)
+    assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
+    assert state_of(hass, "sensor.boiler_status") == "breaker"
+    assert float(state_of(hass, "sensor.home_base_load_a")) == 18.0
+
+    # The oven goes off: the boiler waits out its pause (180 s), then comes back.
+    fake_site.set_house(A=2.0)
+    await _run(hass, freezer, fake_site, 170)
+    assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
+    await _run(hass, freezer, fake_site, 15)
+    assert fake_site.calls[-1] == ("turn_on", "switch.boiler")
+
+
+async def test_solar_plug_starts_after_the_enable_delay(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    fake_site.set_house(
+        A=-5.0, B=-10.0, C=-5.0
+    )  # 4600 W export besides the boiler's own draw
+    await _run(hass, freezer, fake_site, 55)
+    assert ("turn_on", "switch.heater") not in fake_site.calls
+    assert float(state_of(hass, "sensor.heater_available_current")) == 10.0
+    await _run(hass, freezer, fake_site, 10)
+    assert fake_site.calls[-1] == ("turn_on", "switch.heater")
+    assert state_of(hass, "sensor.heater_status") == "at_maximum"
+    assert float(state_of(hass, "sensor.home_managed_power")) == 4600.0
+
+
+async def test_stale_meter_means_safe_state_and_a_repair_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    issues = ir.async_get(hass)
+    issue_id = f"meter_stale_{init_integration.entry_id}"
+    hass.states.async_set(
+        "sensor.grid_current_l2", "unavailable", {"unit_of_measurement": "A"}
+    )
+    await _tick(hass, freezer)
+    assert state_of(hass, "sensor.home_status") == "meter_stale"
+    assert state_of(hass, "sensor.home_surplus") == "unknown"
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "site": "Home",
+        "entities": "sensor.grid_current_l2",
+    }
+    # A continuous plug keeps its state while blind.
+    assert fake_site.calls == [("turn_on", "switch.boiler")]
+    assert state_of(hass, "sensor.boiler_status") == "meter_stale"
+
+    fake_site.report()
+    await _tick(hass, freezer)
+    assert state_of(hass, "sensor.home_status") == "ok"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_an_old_reading_is_stale(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A meter that stops reporting goes stale even though its last state looks fine."""
+    await _tick(hass, freezer, 130)
+    assert state_of(hass, "sensor.home_status") == "meter_stale"
+    fake_site.report()
+    await _tick(hass, freezer)
+    assert state_of(hass, "sensor.home_status") == "ok"
+
+
+async def test_unavailable_plug_does_not_stop_the_others(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    hass.states.async_set("switch.heater", "unavailable")
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.heater_operating_mode", "option": "standard"},
+        blocking=True,
+    )
+    await _tick(hass, freezer)
+    assert state_of(hass, "sensor.heater_status") == "unavailable"
+    assert state_of(hass, "sensor.heater_allocated_current") == "unavailable"
+    assert state_of(hass, "sensor.boiler_status") == "at_maximum"
+
+
+async def test_switch_that_ignores_commands_is_reported(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    fake_site.follow = False
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.heater_operating_mode", "option": "standard"},
+        blocking=True,
+    )
+    await _run(hass, freezer, fake_site, 15)
+    assert state_of(hass, "sensor.heater_status") == "not_following"
+    assert fake_site.calls.count(("turn_on", "switch.heater")) >= 3
+
+
+async def test_failed_command_is_reported(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    hass.services.async_remove("switch", "turn_on")
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.heater_operating_mode", "option": "standard"},
+        blocking=True,
+    )
+    assert state_of(hass, "sensor.heater_status") == "command_failed"
+    assert state_of(hass, "sensor.boiler_status") == "at_maximum"
+
+
+async def test_meter_change_runs_a_cycle_without_waiting_for_the_tick(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    fake_site.set_house(A=18.0)
+    await _tick(hass, freezer, 1.5)  # the debounce, well before the 5 s tick
+    assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
+
+
+async def test_missing_entity_is_a_repair_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    hass.states.async_remove("switch.heater")
+    await _tick(hass, freezer)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"entity_missing_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "site": "Home",
+        "entities": "switch.heater",
+    }

@@ -1,0 +1,201 @@
+"""User settings through entities and actions; they survive a restart; diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
+
+from .conftest import FakeSite, state_of
+
+
+async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": entity_id, "option": option},
+        blocking=True,
+    )
+
+
+async def _number(hass: HomeAssistant, entity_id: str, value: float) -> None:
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": entity_id, "value": value}, blocking=True
+    )
+
+
+async def test_site_charging_mode_is_followed_by_loads(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    assert state_of(hass, "select.home_charging_mode") == "standard"
+    await _select(hass, "select.home_charging_mode", "off")
+    assert state_of(hass, "select.home_charging_mode") == "off"
+    assert fake_site.calls[-1] == (
+        "turn_off",
+        "switch.boiler",
+    )  # the boiler follows the site
+    assert state_of(hass, "sensor.boiler_status") == "mode_off"
+    assert state_of(hass, "sensor.heater_status") == "paused"  # its own Solar mode wins
+
+
+async def test_load_operating_mode_and_priority(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    await _select(hass, "select.boiler_operating_mode", "off")
+    assert state_of(hass, "select.boiler_operating_mode") == "off"
+    assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
+    await _number(hass, "number.heater_priority", 5)
+    assert state_of(hass, "number.heater_priority") == "5"
+
+
+async def test_import_limit_number_is_a_hard_limit(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    # House 6 A x 230 V = 1380 W; a 3000 W limit leaves less than the boiler's 2300 W.
+    await _number(hass, "number.home_import_limit", 3000)
+    assert state_of(hass, "number.home_import_limit") == "3000.0"
+    assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
+    assert state_of(hass, "sensor.boiler_status") == "import_cap"
+    await _number(hass, "number.home_import_buffer", 100)
+    await _number(hass, "number.home_excess_threshold", 500)
+    assert state_of(hass, "number.home_import_buffer") == "100.0"
+    assert state_of(hass, "number.home_excess_threshold") == "500.0"
+
+
+async def test_settings_survive_a_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    await _select(hass, "select.home_charging_mode", "eco")
+    await _select(hass, "select.home_distribution_mode", "priority")
+    await _select(hass, "select.heater_operating_mode", "excess")
+    await _number(hass, "number.boiler_priority", 7)
+    await _number(hass, "number.home_excess_threshold", 1500)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(hass, "select.home_charging_mode") == "eco"
+    assert state_of(hass, "select.home_distribution_mode") == "priority"
+    assert state_of(hass, "select.heater_operating_mode") == "excess"
+    assert state_of(hass, "number.boiler_priority") == "7"
+    assert state_of(hass, "number.home_excess_threshold") == "1500.0"
+
+
+async def test_actions(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "set_charging_mode",
+        {"config_entry_id": init_integration.entry_id, "mode": "solar"},
+        blocking=True,
+    )
+    assert state_of(hass, "select.home_charging_mode") == "solar"
+    await hass.services.async_call(
+        DOMAIN,
+        "set_distribution_mode",
+        {"config_entry_id": init_integration.entry_id, "mode": "sequential_strict"},
+        blocking=True,
+    )
+    assert state_of(hass, "select.home_distribution_mode") == "sequential_strict"
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if (DOMAIN, "boiler_id") in d.identifiers
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "set_operating_mode",
+        {"device_id": device.id, "mode": "standard"},
+        blocking=True,
+    )
+    assert state_of(hass, "select.boiler_operating_mode") == "standard"
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "key"),
+    [
+        (
+            "set_charging_mode",
+            {"config_entry_id": "nope", "mode": "eco"},
+            "site_not_found",
+        ),
+        (
+            "set_distribution_mode",
+            {"config_entry_id": "nope", "mode": "shared"},
+            "site_not_found",
+        ),
+        ("set_operating_mode", {"device_id": "nope", "mode": "eco"}, "load_not_found"),
+    ],
+)
+async def test_actions_name_unknown_targets(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    service: str,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(DOMAIN, service, data, blocking=True)
+    assert err.value.translation_key == key
+
+
+async def test_actions_refuse_an_unloaded_site(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if (DOMAIN, "boiler_id") in d.identifiers
+    )
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_charging_mode",
+            {"config_entry_id": init_integration.entry_id, "mode": "eco"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "site_not_loaded"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN,
+            "set_operating_mode",
+            {"device_id": device.id, "mode": "eco"},
+            blocking=True,
+        )
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    from pytest_homeassistant_custom_component.components.diagnostics import (  # noqa: PLC0415
+        get_diagnostics_for_config_entry,
+    )
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    assert diagnostics["entry"]["breaker_rating"] == 25
+    assert diagnostics["entry"]["name"] == "Home"
+    assert [s["type"] for s in diagnostics["subentries"]] == ["plug", "plug"]
+    assert diagnostics["plan"]["allocations"]["boiler_id"]["current_a"] == 10.0
+    assert diagnostics["plan"]["allocations"]["heater_id"]["reason"] == "paused"
+    assert (
+        diagnostics["snapshot"]["grid_a"]["A"] == 2.0
+    )  # read before the boiler went on
+    assert diagnostics["health"] == {"boiler_id": "ok", "heater_id": "ok"}
+    assert diagnostics["settings"]["charging_mode"] == "standard"
