@@ -49,7 +49,7 @@ async def test_continuous_plug_turns_on_and_off_with_the_breaker(
     assert state_of(hass, "sensor.boiler_allocated_current") == "10.0"
     assert state_of(hass, "sensor.boiler_status") == "at_maximum"
     # The heater is Solar and there is no surplus.
-    assert state_of(hass, "sensor.heater_status") == "paused"
+    assert state_of(hass, "sensor.heater_status") == "waiting_for_surplus"
 
     # An oven on phase A leaves less than the boiler's 10 A: off at the next cycle.
     fake_site.set_house(A=18.0)

@@ -42,7 +42,9 @@ async def test_site_charging_mode_is_followed_by_loads(
         "switch.boiler",
     )  # the boiler follows the site
     assert state_of(hass, "sensor.boiler_status") == "mode_off"
-    assert state_of(hass, "sensor.heater_status") == "paused"  # its own Solar mode wins
+    assert (
+        state_of(hass, "sensor.heater_status") == "waiting_for_surplus"
+    )  # its own Solar mode
 
 
 async def test_load_operating_mode_and_priority(
@@ -193,7 +195,10 @@ async def test_diagnostics(
     assert diagnostics["entry"]["name"] == "Home"
     assert [s["type"] for s in diagnostics["subentries"]] == ["plug", "plug"]
     assert diagnostics["plan"]["allocations"]["boiler_id"]["current_a"] == 10.0
-    assert diagnostics["plan"]["allocations"]["heater_id"]["reason"] == "paused"
+    assert (
+        diagnostics["plan"]["allocations"]["heater_id"]["reason"]
+        == "waiting_for_surplus"
+    )
     assert (
         diagnostics["snapshot"]["grid_a"]["A"] == 2.0
     )  # read before the boiler went on

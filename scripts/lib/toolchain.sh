@@ -18,6 +18,15 @@ NEW_CHROOT=0    # 1 when the new venv lives inside $ROOTFS
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
+# quiet_pip PYTHON ARGS...: pip, without the warnings a machine-wide pip.conf may cause about
+# local indexes that do not exist.
+quiet_pip() {
+  local py=$1
+  shift
+  "$py" -m pip "$@" 2>&1 | { grep -v "^WARNING: Location '" || true; }
+  return "${PIPESTATUS[0]}"
+}
+
 # prune_others DIR: remove the environments beside DIR that older pins left behind.
 prune_others() {
   local keep=$1 other
@@ -39,11 +48,11 @@ install_venv() {
   shift 4
   rm -rf "$venv"
   "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  quiet_pip "$venv/bin/python" install --quiet --upgrade pip
   # HA ships its own pins inside its wheel; without them pip backtracks for many minutes.
   local wheels
   wheels=$(mktemp -d)
-  "$venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: -d "$wheels" \
+  quiet_pip "$venv/bin/python" download --quiet --no-deps --only-binary=:all: -d "$wheels" \
     "homeassistant==$ha"
   "$venv/bin/python" - "$wheels" "$venv/constraints.txt" "$@" <<'PY'
 import pathlib, sys, zipfile
@@ -52,7 +61,7 @@ text = zipfile.ZipFile(wheel).read("homeassistant/package_constraints.txt").deco
 pathlib.Path(sys.argv[2]).write_text("\n".join([text, *sys.argv[3:], ""]))
 PY
   rm -rf "$wheels"
-  "$venv/bin/python" -m pip install --quiet -c "$venv/constraints.txt" \
+  quiet_pip "$venv/bin/python" install --quiet -c "$venv/constraints.txt" \
     "homeassistant==$ha" "pytest-homeassistant-custom-component==$phcc" \
     -r "$ROOT/requirements_test.txt"
   touch "$venv/.complete"
@@ -143,7 +152,7 @@ ensure_new_env() {
   log "building the new environment (chroot python3.14, HA $NEW_HA) in $ROOTFS$NEW_VENV"
   prune_others "$ROOTFS$NEW_VENV"
   # install_venv runs inside the chroot: hand it the function and the pins.
-  in_rootfs bash -c "$(declare -f install_venv); ROOT='$ROOT'; set -euo pipefail; \
+  in_rootfs bash -c "$(declare -f install_venv quiet_pip); ROOT='$ROOT'; set -euo pipefail; \
     install_venv python3.14 '$NEW_VENV' '$NEW_HA' '$NEW_PHCC'"
 }
 

@@ -257,6 +257,7 @@ def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
 # Urgency classes, served one after another (DESIGN §4.3).
 _CLASSES = (Mode.STANDARD, Mode.ECO, Mode.SOLAR, Mode.EXCESS)
 _STARTABLE = frozenset({Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED})
+_SURPLUS_CLASSES = frozenset({Mode.SOLAR, Mode.EXCESS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +300,16 @@ def _run(
         for phase in cand.lines:
             used[phase] = used.get(phase, 0.0) + cand.current
     for load_id, starter in starters.items():
-        available = _available(
+        started = _available(
             allocator, starter, members[starter.mode], checkpoints, rules
         )
-        allocations[load_id] = replace(allocations[load_id], available_a=available)
+        idle_allocation = replace(allocations[load_id], available_a=started.current_a)
+        if idle_allocation.reason is Reason.PAUSED and not started.on:
+            # Held back by the control, but nothing to wait for yet: say what it waits for.
+            idle_allocation = replace(
+                idle_allocation, reason=started.reason, detail=started.detail
+            )
+        allocations[load_id] = idle_allocation
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
 
 
@@ -335,22 +342,32 @@ def _available(
     members: list[_Candidate],
     checkpoints: dict[Mode, list[float]],
     rules: _Rules,
-) -> float:
-    """What an idle load would get if it started now (DESIGN §4.3).
+) -> Allocation:
+    """What an idle load would get if it started now (DESIGN §4.3), and what would limit it.
 
     Exactly the allocation re-run with it connected: earlier classes do not see it and later
     ones cannot take from it, so only its own class is served again, from the budgets as they
-    were when that class began. Call after the results are read: it reuses the candidates.
+    were when that class began (in the sequential modes, only the loads ahead of it). Call after
+    the results are read: it reuses the candidates.
     """
     for budget, remaining in zip(
         allocator.budgets, checkpoints[starter.mode], strict=True
     ):
         budget.remaining = remaining
-    for cand in (*members, starter):
-        cand.current, cand.binding, cand.held = 0.0, None, False
     ordered = sorted((*members, starter), key=_order_key)
-    _serve(allocator, starter.mode, ordered, rules)
-    return starter.current if starter.current > EPS else 0.0
+    if rules.distribution in (
+        Distribution.SEQUENTIAL_STRICT,
+        Distribution.SEQUENTIAL_OPTIMIZED,
+    ):
+        ordered = ordered[: ordered.index(starter) + 1]
+    for cand in ordered:
+        cand.current, cand.binding, cand.held = 0.0, None, False
+    room, which = allocator.room(starter, surplus=starter.mode in _SURPLUS_CLASSES)
+    if room + EPS < starter.min_a:  # it would not get its minimum even alone
+        starter.binding = which
+    else:
+        _serve(allocator, starter.mode, ordered, rules)
+    return _result(allocator, starter)
 
 
 def _prepare(

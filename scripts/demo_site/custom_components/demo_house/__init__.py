@@ -1,0 +1,98 @@
+"""A simulated house for the demo: grid meters per phase, solar and two plugs.
+
+A day lasts 20 minutes: solar rises and sets (with passing clouds), the house load has a
+morning and an evening peak and an oven on L1 at dinner time. The grid meters report the house,
+minus the solar, plus whatever the plugs draw, every 5 seconds, like a real meter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import math
+import random
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.discovery import async_load_platform
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
+
+DOMAIN = "demo_house"
+DAY_S = 20 * 60  # one simulated day
+VOLTAGE = 230.0
+PV_PEAK_W = 9000.0
+PLUGS = {"boiler": ("Boiler", "A", 2300.0), "pool_pump": ("Pool pump", "B", 1150.0)}
+
+
+@dataclass
+class DemoHouse:
+    """The state of the simulated house."""
+
+    started: datetime = field(default_factory=dt_util.utcnow)
+    plugs_on: dict[str, bool] = field(
+        default_factory=lambda: dict.fromkeys(PLUGS, False)
+    )
+    cloud: float = 1.0
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    def hour(self, now: datetime) -> float:
+        """The simulated time of day, 0-24."""
+        return (
+            (now - self.started).total_seconds() % DAY_S
+        ) / DAY_S * 24 + 6  # start at 6:00
+
+    def solar_w(self, now: datetime) -> float:
+        """Solar production: a 14-hour arc, dimmed by clouds."""
+        hour = self.hour(now) % 24
+        if not 6 <= hour <= 20:
+            return 0.0
+        return PV_PEAK_W * math.sin(math.pi * (hour - 6) / 14) * self.cloud
+
+    def house_w(self, now: datetime) -> dict[str, float]:
+        """House load per phase: morning and evening peaks, an oven at dinner."""
+        hour = self.hour(now) % 24
+        base = (
+            250
+            + 400 * math.exp(-(((hour - 7.5) / 1.2) ** 2))
+            + 700 * math.exp(-(((hour - 19) / 2) ** 2))
+        )
+        loads = {"A": base, "B": base * 0.8, "C": base * 0.6}
+        if 18 <= hour <= 19.2:
+            loads["A"] += 2500  # the oven
+        return loads
+
+    def grid_a(self, now: datetime) -> dict[str, float]:
+        """What each grid meter reads: house plus plugs, minus solar (spread evenly)."""
+        loads = self.house_w(now)
+        for key, (_name, phase, power) in PLUGS.items():
+            if self.plugs_on[key]:
+                loads[phase] += power
+        solar_per_phase = self.solar_w(now) / 3
+        return {
+            phase: (watts - solar_per_phase) / VOLTAGE for phase, watts in loads.items()
+        }
+
+    @callback
+    def tick(self, now: datetime) -> None:
+        """Every 5 s: clouds drift (small random steps), every entity reports."""
+        self.cloud = min(1.0, max(0.25, self.cloud + random.uniform(-0.15, 0.15)))  # noqa: S311
+        self.tick_now()
+
+    @callback
+    def tick_now(self) -> None:
+        """Every entity reports its state now."""
+        for listener in self.listeners:
+            listener()
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start the simulation and its entities."""
+    house = DemoHouse()
+    hass.data[DOMAIN] = house
+    for platform in (Platform.SENSOR, Platform.SWITCH):
+        hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {}, config))
+    async_track_time_interval(hass, house.tick, timedelta(seconds=5))
+    return True
