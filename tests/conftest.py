@@ -65,6 +65,9 @@ class FakeSite:
     )
     calls: list[tuple[str, str]] = field(default_factory=list)
     follow: bool = True  # whether the switches obey their commands
+    extra: dict[str, float] = field(
+        default_factory=dict
+    )  # other draws per phase (a car)
 
     def set_house(self, **amps: float) -> None:
         """Change the house load and report the meters."""
@@ -74,7 +77,7 @@ class FakeSite:
     def report(self) -> None:
         """Write every meter: house load plus the plugs that are on."""
         for phase, entity_id in METERS.items():
-            amps = self.house[phase]
+            amps = self.house[phase] + self.extra.get(phase, 0.0)
             for switch, (plug_phase, plug_amps) in self.plugs.items():
                 state = self.hass.states.get(switch)
                 if plug_phase == phase and state is not None and state.state == "on":

@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -19,6 +20,7 @@ from homeassistant.const import (
     STATE_UNKNOWN,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, selector
 import voluptuous as vol
 
@@ -28,27 +30,41 @@ from .const import (
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
+    CONF_CHARGE_POINT,
+    CONF_CHARGER_MAX_CURRENT,
+    CONF_CONNECTOR,
+    CONF_FAILSAFE_CURRENT,
     CONF_GRID_METERS,
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
+    CONF_MAX_CURRENT,
+    CONF_MIN_CURRENT,
     CONF_MODE,
     CONF_PHASES,
     CONF_POWER,
     CONF_POWER_MONITOR,
     CONF_PRIORITY,
+    CONF_PROFILE_VALIDITY,
+    CONF_RATE_UNIT,
     CONF_SOLAR,
+    CONF_STACK_LEVEL,
     CONF_SWITCH,
     CONF_VOLTAGE,
+    CONF_WIRING,
     DEFAULT_BREAKER,
     DEFAULT_NAME,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
     DEFAULT_VOLTAGE,
     DOMAIN,
+    LOGGER,
+    OCPP_DOMAIN,
+    SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
 from .engine.model import ModeSetting
 from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
+from .ocpp_discovery import ocpp_chargers
 from .suggest import suggest_site_entities
 
 _SENSOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
@@ -155,7 +171,7 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """The kinds of load a site can have."""
-        return {SUBENTRY_PLUG: PlugSubentryFlow}
+        return {SUBENTRY_PLUG: PlugSubentryFlow, SUBENTRY_EVSE: EvseSubentryFlow}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -328,3 +344,205 @@ def _managed_elsewhere(
             if subentry_id != own_subentry and subentry.data.get(CONF_SWITCH) == switch:
                 return True
     return False
+
+
+# --- chargers (OCPP) ------------------------------------------------------------------------
+
+AUTO = "auto"
+_RATE_UNITS = [AUTO, "A", "W"]
+NO_LINE = "none"
+
+
+def _evse_schema(
+    phases: list[str], chargers: dict[str, str], *, new: bool
+) -> vol.Schema:
+    line_options = [*phases, NO_LINE]
+    schema: dict[vol.Marker, Any] = {vol.Required(CONF_NAME): selector.TextSelector()}
+    if new:
+        schema[vol.Required(CONF_CHARGE_POINT)] = selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[
+                    selector.SelectOptionDict(value=cp_id, label=name)
+                    for cp_id, name in chargers.items()
+                ]
+            )
+        )
+        schema[vol.Required(CONF_CONNECTOR, default=1)] = _number(1, 10, "")
+    schema.update(
+        {
+            vol.Required(CONF_MIN_CURRENT, default=6): _number(0, 80, "A", 0.1),
+            vol.Required(CONF_MAX_CURRENT, default=16): _number(1, 80, "A", 0.1),
+            vol.Required(CONF_CHARGER_MAX_CURRENT, default=32): _number(
+                1, 250, "A", 0.1
+            ),
+            vol.Required(CONF_WIRING[0], default=phases[0]): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=phases)
+            ),
+            vol.Required(
+                CONF_WIRING[1], default=phases[1] if len(phases) > 1 else NO_LINE
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=line_options)
+            ),
+            vol.Required(
+                CONF_WIRING[2], default=phases[2] if len(phases) > 2 else NO_LINE
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=line_options)
+            ),
+            vol.Required(CONF_RATE_UNIT, default=AUTO): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=_RATE_UNITS, translation_key="rate_unit"
+                )
+            ),
+            vol.Required(CONF_STACK_LEVEL, default=0): _number(0, 99, ""),
+            vol.Required(CONF_PROFILE_VALIDITY, default=180): _number(30, 3600, "s"),
+            vol.Required(CONF_FAILSAFE_CURRENT, default=6): _number(0, 80, "A", 0.1),
+        }
+    )
+    return vol.Schema(schema)
+
+
+class EvseSubentryFlow(ConfigSubentryFlow):
+    """Add or change one connector of a charger connected through the OCPP integration."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Pick a charger the OCPP integration knows and describe its connector."""
+        if not any(
+            entry.state is ConfigEntryState.LOADED
+            for entry in self.hass.config_entries.async_entries(OCPP_DOMAIN)
+        ):
+            return self.async_abort(reason="ocpp_not_loaded")
+        if not ocpp_chargers(self.hass):
+            return self.async_abort(reason="no_chargers")
+        return await self._async_step(user_input, step_id="user")
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a connector (its charger and connector number stay)."""
+        return await self._async_step(user_input, step_id="reconfigure")
+
+    async def _async_step(
+        self, user_input: dict[str, Any] | None, *, step_id: str
+    ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        new = step_id == "user"
+        chargers = ocpp_chargers(self.hass)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = dict(user_input)
+            name = data.pop(CONF_NAME)
+            if not new:
+                subentry = self._get_reconfigure_subentry()
+                data = {
+                    CONF_CHARGE_POINT: subentry.data[CONF_CHARGE_POINT],
+                    CONF_CONNECTOR: subentry.data[CONF_CONNECTOR],
+                    **data,
+                }
+            data[CONF_CONNECTOR] = int(data[CONF_CONNECTOR])
+            data[CONF_STACK_LEVEL] = int(data[CONF_STACK_LEVEL])
+            for key in CONF_WIRING:
+                if data.get(key) == NO_LINE:
+                    data[key] = None
+            errors = _validate_evse(
+                self.hass, data, None if new else self._reconfigure_subentry_id
+            )
+            if not errors:
+                errors = await _detect(self.hass, data)
+            if not errors:
+                unique_id = f"{data[CONF_CHARGE_POINT]}:{data[CONF_CONNECTOR]}"
+                if new:
+                    return self.async_create_entry(
+                        title=name, data=data, unique_id=unique_id
+                    )
+                return self.async_update_and_abort(
+                    entry, self._get_reconfigure_subentry(), title=name, data=data
+                )
+        suggested = user_input
+        if suggested is None and not new:
+            subentry = self._get_reconfigure_subentry()
+            suggested = {
+                CONF_NAME: subentry.title,
+                **{
+                    k: (v if v is not None else NO_LINE)
+                    for k, v in subentry.data.items()
+                },
+            }
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                _evse_schema(_site_phases(entry), chargers, new=new), suggested
+            ),
+            errors=errors,
+        )
+
+
+def _validate_evse(
+    hass: HomeAssistant, data: dict[str, Any], own_subentry: str | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        for subentry_id, subentry in entry.subentries.items():
+            same = subentry.data.get(CONF_CHARGE_POINT) == data[CONF_CHARGE_POINT] and (
+                subentry.data.get(CONF_CONNECTOR) == data[CONF_CONNECTOR]
+            )
+            if same and subentry_id != own_subentry:
+                errors[CONF_CHARGE_POINT] = "already_added"
+    if data[CONF_MIN_CURRENT] > data[CONF_MAX_CURRENT]:
+        errors[CONF_MIN_CURRENT] = "min_above_max"
+    failsafe = data[CONF_FAILSAFE_CURRENT]
+    if (
+        failsafe != 0
+        and not data[CONF_MIN_CURRENT] <= failsafe <= data[CONF_MAX_CURRENT]
+    ):
+        errors[CONF_FAILSAFE_CURRENT] = "failsafe_out_of_range"
+    if data[CONF_MAX_CURRENT] > data[CONF_CHARGER_MAX_CURRENT]:
+        errors[CONF_MAX_CURRENT] = "above_charger_max"
+    return errors
+
+
+async def _detect(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
+    """Fill in the rate unit and stack level the charger reports.
+
+    A field that cannot be detected is an error the user answers by choosing it.
+    """
+    errors: dict[str, str] = {}
+    if data[CONF_RATE_UNIT] == AUTO:
+        units = await _configuration(
+            hass, data[CONF_CHARGE_POINT], "ChargingScheduleAllowedChargingRateUnit"
+        )
+        if units is None:
+            errors[CONF_RATE_UNIT] = "detection_failed"
+        else:
+            data[CONF_RATE_UNIT] = "A" if "current" in units.lower() else "W"
+    if data[CONF_STACK_LEVEL] == 0:
+        level = parse_number(
+            await _configuration(
+                hass, data[CONF_CHARGE_POINT], "ChargeProfileMaxStackLevel"
+            )
+        )
+        if level is None or level < 1:
+            errors[CONF_STACK_LEVEL] = "detection_failed"
+        else:
+            data[CONF_STACK_LEVEL] = int(level)
+    return errors
+
+
+async def _configuration(
+    hass: HomeAssistant, charge_point_id: str, key: str
+) -> str | None:
+    """A configuration value read from the charger, or None when it cannot be read."""
+    try:
+        response = await hass.services.async_call(
+            OCPP_DOMAIN,
+            "get_configuration",
+            {"devid": charge_point_id, "ocpp_key": key},
+            blocking=True,
+            return_response=True,
+        )
+    except HomeAssistantError as err:
+        LOGGER.debug("Reading %s from %s failed: %s", key, charge_point_id, err)
+        return None
+    value = (response or {}).get("value")
+    return str(value) if value not in (None, "") else None

@@ -14,6 +14,9 @@ METER_MAX_AGE_S: Final = 120.0  # a grid reading not reported for this long is s
 
 # Load kinds (config subentry types).
 SUBENTRY_PLUG: Final = "plug"
+SUBENTRY_EVSE: Final = "evse"
+
+OCPP_DOMAIN: Final = "ocpp"
 
 # Site entry data keys.
 CONF_GRID_METERS: Final = ("grid_phase_a", "grid_phase_b", "grid_phase_c")
@@ -34,6 +37,22 @@ CONF_POWER_MONITOR: Final = "power_monitor"
 CONF_PHASES: Final = "phases"
 CONF_PRIORITY: Final = "priority"
 CONF_MODE: Final = "mode"
+
+# EVSE (charger connector) subentry data keys.
+CONF_CHARGE_POINT: Final = "charge_point_id"
+CONF_CONNECTOR: Final = "connector_id"
+CONF_MIN_CURRENT: Final = "min_current"
+CONF_MAX_CURRENT: Final = "max_current"
+CONF_CHARGER_MAX_CURRENT: Final = "charger_max_current"
+CONF_WIRING: Final = (
+    "line_1",
+    "line_2",
+    "line_3",
+)  # the site phase of each charger line
+CONF_RATE_UNIT: Final = "rate_unit"
+CONF_STACK_LEVEL: Final = "stack_level"
+CONF_PROFILE_VALIDITY: Final = "profile_validity"
+CONF_FAILSAFE_CURRENT: Final = "failsafe_current"
 
 DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25

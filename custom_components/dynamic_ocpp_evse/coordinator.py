@@ -28,14 +28,23 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .actuators import Actuator
+from .actuators.ocpp import OcppActuator
 from .actuators.switch import SwitchActuator
-from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
+from .const import (
+    CONF_MODE,
+    CONF_PRIORITY,
+    DOMAIN,
+    LOGGER,
+    OCPP_DOMAIN,
+    UPDATE_INTERVAL,
+)
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
 from .engine.model import ModeSetting, Plan, Snapshot, Switched
 from .inputs import read_snapshot
+from .ocpp_discovery import connector_entities
 from .settings import LoadSettings, SettingsStore, UserSettings
-from .site_config import PlugConfig, SiteConfig, plugs_of
+from .site_config import SiteConfig, evses_of, plugs_of
 
 REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cycle
 
@@ -90,6 +99,11 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         )
         self.site = SiteConfig.from_data(entry.data)
         self.plugs = plugs_of(entry)
+        self.evses = evses_of(entry)
+        self._connectors = {
+            evse.id: connector_entities(hass, evse.charge_point_id, evse.connector)
+            for evse in self.evses
+        }
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
         self._params = ControlParams()
@@ -98,27 +112,31 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._actuators: dict[str, Actuator] = {
             plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
         }
+        self._chargers = {
+            evse.id: OcppActuator(
+                hass, evse, self._connectors[evse.id], self.site.voltage
+            )
+            for evse in self.evses
+        }
+        self._actuators.update(self._chargers)
 
     async def _async_setup(self) -> None:
         """Load the user's settings and follow every input entity."""
         settings = await self._store.async_load()
-        for plug in self.plugs:
+        for load_id in self.load_ids:
             if (
-                plug.id not in settings.loads
+                load_id not in settings.loads
             ):  # a new load starts from its subentry's choices
-                subentry = self.config_entry.subentries[plug.id]
+                subentry = self.config_entry.subentries[load_id]
                 settings = settings.with_load(
-                    plug.id,
+                    load_id,
                     mode=ModeSetting(
                         subentry.data.get(CONF_MODE, ModeSetting.FOLLOW_SITE)
                     ),
                     priority=int(subentry.data.get(CONF_PRIORITY, 1)),
                 )
         self.settings = settings
-        watched = [
-            *self.site.entities,
-            *(e for plug in self.plugs for e in plug.entities),
-        ]
+        watched = self._input_entities()
         self.config_entry.async_on_unload(
             async_track_state_change_event(
                 self.hass, watched, self._async_input_changed
@@ -139,6 +157,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             self.hass,
             config=self.site,
             plugs=self.plugs,
+            evses=[(evse, self._connectors[evse.id]) for evse in self.evses],
             settings=self.settings,
             remembered_w=self._remembered_w,
             now=now,
@@ -173,7 +192,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                 await actuator.async_apply(command)
             except HomeAssistantError as err:
                 LOGGER.debug("Command to %s failed: %s", load_id, err)
-                if err.translation_key == "switch_unavailable":
+                if err.translation_key in ("switch_unavailable", "charger_unavailable"):
                     return LoadHealth.UNAVAILABLE
                 return LoadHealth.COMMAND_FAILED
             return LoadHealth.OK if actuator.following else LoadHealth.NOT_FOLLOWING
@@ -197,11 +216,15 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             plan.safe_state,
             {"site": entry.title, "entities": ", ".join(stale)},
         )
-        entities = [
-            *self.site.entities,
-            *(e for plug in self.plugs for e in plug.entities),
-        ]
-        missing = [e for e in entities if self.hass.states.get(e) is None]
+        missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
+        _set_issue(
+            self.hass,
+            f"ocpp_missing_{entry.entry_id}",
+            "ocpp_missing",
+            bool(self.evses)
+            and not self.hass.services.has_service(OCPP_DOMAIN, "set_charge_rate"),
+            {"site": entry.title},
+        )
         _set_issue(
             self.hass,
             f"entity_missing_{entry.entry_id}",
@@ -224,9 +247,37 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         """One load's current settings."""
         return self.settings.load(load_id)
 
-    def plug(self, load_id: str) -> PlugConfig:
-        """The configuration of one plug."""
-        return next(plug for plug in self.plugs if plug.id == load_id)
+    @property
+    def load_ids(self) -> list[str]:
+        """Every load of the site (its subentry ids)."""
+        return [*(plug.id for plug in self.plugs), *(evse.id for evse in self.evses)]
+
+    def _input_entities(self) -> list[str]:
+        """Every entity a cycle reads."""
+        connectors = [
+            entity_id
+            for entities in self._connectors.values()
+            for entity_id in (
+                entities.status,
+                entities.current_import,
+                entities.current_offered,
+            )
+            if entity_id
+        ]
+        plugs = [entity_id for plug in self.plugs for entity_id in plug.entities]
+        return [*self.site.entities, *plugs, *connectors]
+
+    async def async_reset_charger(self, load_id: str) -> None:
+        """Clear a charger's profiles; the cycle run at once reinstalls them."""
+        try:
+            await self._chargers[load_id].async_reset()
+        except HomeAssistantError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="reset_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        await self.async_refresh()
 
 
 def _set_issue(
@@ -253,5 +304,5 @@ def _set_issue(
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
     """Forget a removed site: its settings file and its repair issues."""
     await SettingsStore(hass, entry.entry_id).async_remove()
-    for key in ("meter_stale", "entity_missing"):
+    for key in ("meter_stale", "entity_missing", "ocpp_missing"):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

@@ -6,10 +6,11 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
+from .const import DOMAIN, SUBENTRY_EVSE, SUBENTRY_PLUG
 from .coordinator import DynamicOcppEvseCoordinator, LoadHealth
 
 MANUFACTURER = "Dynamic OCPP EVSE"
+_MODELS = {SUBENTRY_PLUG: "Smart plug", SUBENTRY_EVSE: "Charger connector"}
 
 
 class DynamicOcppEvseSiteEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
@@ -55,7 +56,7 @@ class DynamicOcppEvseLoadEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, load_id)},
             manufacturer=MANUFACTURER,
-            model="Smart plug",
+            model=_MODELS.get(subentry.subentry_type, subentry.subentry_type),
             name=subentry.title,
             via_device=(DOMAIN, entry.entry_id),
         )

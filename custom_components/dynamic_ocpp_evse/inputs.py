@@ -15,16 +15,32 @@ from homeassistant.core import HomeAssistant, State
 from .const import METER_MAX_AGE_S
 from .engine.model import (
     Battery,
+    Charger,
+    Evse,
     Inverter,
     ModeSetting,
     Phase,
+    Session,
     Site,
     Snapshot,
     Switched,
 )
 from .engine.units import grid_current, parse_number, power_w
+from .ocpp_discovery import ConnectorEntities
 from .settings import UserSettings
-from .site_config import PlugConfig, SiteConfig
+from .site_config import EvseConfig, PlugConfig, SiteConfig
+
+# OCPP 1.6 connector status -> session. SuspendedEVSE is a car we paused: still connected.
+_SESSIONS = {
+    "Available": Session.NO_CAR,
+    "Preparing": Session.CONNECTED,
+    "Charging": Session.CHARGING,
+    "SuspendedEV": Session.SUSPENDED_EV,
+    "SuspendedEVSE": Session.CONNECTED,
+    "Finishing": Session.FINISHED,
+    "Reserved": Session.NO_CAR,
+}
+_LINE_KEYS = (("L1", "L1-N"), ("L2", "L2-N"), ("L3", "L3-N"))
 
 
 def read_snapshot(
@@ -32,6 +48,7 @@ def read_snapshot(
     *,
     config: SiteConfig,
     plugs: list[PlugConfig],
+    evses: list[tuple[EvseConfig, ConnectorEntities]],
     settings: UserSettings,
     remembered_w: Mapping[str, float],
     now: datetime,
@@ -63,9 +80,13 @@ def read_snapshot(
             inverter=Inverter(max_power_w=config.inverter_max_power_w)
             if config.inverter_max_power_w
             else None,
+            chargers=_chargers([evse for evse, _ in evses]),
         ),
         grid_a=grid,
-        loads=tuple(_plug(hass, plug, settings, remembered_w) for plug in plugs),
+        loads=(
+            *(_plug(hass, plug, settings, remembered_w) for plug in plugs),
+            *(_evse(hass, evse, entities, settings) for evse, entities in evses),
+        ),
         site_mode=settings.charging_mode,
         distribution=settings.distribution,
         solar_w=_power(hass.states.get(config.solar_entity))
@@ -131,3 +152,60 @@ def _plug(
         mode=load_settings.mode if usable else ModeSetting.OFF,
         priority=load_settings.priority,
     )
+
+
+def _chargers(evses: list[EvseConfig]) -> tuple[Charger, ...]:
+    """One shared limit per physical charger: the lowest maximum its connectors name."""
+    limits: dict[str, float] = {}
+    for evse in evses:
+        current = limits.get(evse.charge_point_id, evse.charger_max_a)
+        limits[evse.charge_point_id] = min(current, evse.charger_max_a)
+    return tuple(Charger(id=cp_id, max_a=max_a) for cp_id, max_a in limits.items())
+
+
+def _evse(
+    hass: HomeAssistant,
+    evse: EvseConfig,
+    entities: ConnectorEntities,
+    settings: UserSettings,
+) -> Evse:
+    """A charger connector as the engine sees it.
+
+    A connector whose status is unknown (charger offline, faulted) takes no part. Per-line
+    currents come from the Current.Import sensor's L1/L2/L3 attributes; without them its value
+    is taken as the current of every line in use.
+    """
+    status = hass.states.get(entities.status) if entities.status else None
+    session = _SESSIONS.get(status.state) if status is not None else None
+    load_settings = settings.load(evse.id)
+    current = (
+        hass.states.get(entities.current_import) if entities.current_import else None
+    )
+    return Evse(
+        id=evse.id,
+        wired=evse.wired,
+        min_a=evse.min_a,
+        max_a=evse.max_a,
+        failsafe_a=evse.failsafe_a,
+        line_a=_line_currents(current, len(evse.wired)),
+        session=session or Session.NO_CAR,
+        mode=load_settings.mode if session is not None else ModeSetting.OFF,
+        priority=load_settings.priority,
+        charger=evse.charge_point_id,
+    )
+
+
+def _line_currents(state: State | None, lines: int) -> tuple[float | None, ...]:
+    if state is None:
+        return (None,) * lines
+    per_line = [
+        next(
+            (parse_number(state.attributes[k]) for k in keys if k in state.attributes),
+            None,
+        )
+        for keys in _LINE_KEYS[:lines]
+    ]
+    if any(value is not None for value in per_line):
+        return tuple(per_line)
+    value = parse_number(state.state)
+    return (value,) * lines

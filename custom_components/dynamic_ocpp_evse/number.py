@@ -93,9 +93,9 @@ async def async_setup_entry(
     async_add_entities(
         SiteNumber(coordinator, description) for description in SITE_NUMBERS
     )
-    for plug in coordinator.plugs:
+    for load_id in coordinator.load_ids:
         async_add_entities(
-            [PriorityNumber(coordinator, PRIORITY, plug.id)], config_subentry_id=plug.id
+            [PriorityNumber(coordinator, PRIORITY, load_id)], config_subentry_id=load_id
         )
 
 

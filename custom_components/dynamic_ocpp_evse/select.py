@@ -63,10 +63,10 @@ async def async_setup_entry(
     async_add_entities(
         SiteSelect(coordinator, description) for description in SITE_SELECTS
     )
-    for plug in coordinator.plugs:
+    for load_id in coordinator.load_ids:
         async_add_entities(
-            [OperatingModeSelect(coordinator, OPERATING_MODE, plug.id)],
-            config_subentry_id=plug.id,
+            [OperatingModeSelect(coordinator, OPERATING_MODE, load_id)],
+            config_subentry_id=load_id,
         )
 
 

@@ -145,13 +145,13 @@ async def async_setup_entry(
         SiteSensor(coordinator, description)
         for description in _site_sensors(tuple(coordinator.site.grid_meters))
     )
-    for plug in coordinator.plugs:
+    for load_id in coordinator.load_ids:
         async_add_entities(
             (
-                LoadSensor(coordinator, description, plug.id)
+                LoadSensor(coordinator, description, load_id)
                 for description in LOAD_SENSORS
             ),
-            config_subentry_id=plug.id,
+            config_subentry_id=load_id,
         )
 
 

@@ -20,6 +20,7 @@ ATTR_MODE = "mode"
 SERVICE_SET_CHARGING_MODE = "set_charging_mode"
 SERVICE_SET_DISTRIBUTION_MODE = "set_distribution_mode"
 SERVICE_SET_OPERATING_MODE = "set_operating_mode"
+SERVICE_RESET_CHARGER = "reset_charger"
 
 _SITE_SCHEMA = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
 
@@ -48,6 +49,22 @@ def async_setup_services(hass: HomeAssistant) -> None:
             load_id, mode=ModeSetting(call.data[ATTR_MODE])
         )
 
+    async def reset_charger(call: ServiceCall) -> None:
+        coordinator, load_id = _load(hass, call.data[ATTR_DEVICE_ID])
+        if load_id not in {evse.id for evse in coordinator.evses}:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_charger",
+                translation_placeholders={"device_id": call.data[ATTR_DEVICE_ID]},
+            )
+        await coordinator.async_reset_charger(load_id)
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_RESET_CHARGER,
+        reset_charger,
+        schema=vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string}),
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_SET_CHARGING_MODE,

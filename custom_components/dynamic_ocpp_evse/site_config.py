@@ -14,17 +14,28 @@ from .const import (
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
+    CONF_CHARGE_POINT,
+    CONF_CHARGER_MAX_CURRENT,
+    CONF_CONNECTOR,
+    CONF_FAILSAFE_CURRENT,
     CONF_GRID_METERS,
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
+    CONF_MAX_CURRENT,
+    CONF_MIN_CURRENT,
     CONF_PHASES,
     CONF_POWER,
     CONF_POWER_MONITOR,
+    CONF_PROFILE_VALIDITY,
+    CONF_RATE_UNIT,
     CONF_SOLAR,
+    CONF_STACK_LEVEL,
     CONF_SWITCH,
     CONF_VOLTAGE,
+    CONF_WIRING,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
+    SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
 from .engine.model import Phase
@@ -114,6 +125,55 @@ class PlugConfig:
             self.switch_entity,
             *([self.power_monitor] if self.power_monitor else []),
         ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvseConfig:
+    """One connector of a charger driven through the HA OCPP integration."""
+
+    id: str  # the subentry id
+    name: str
+    charge_point_id: (
+        str  # the OCPP integration's charger id ("devid"), not an HA device id
+    )
+    connector: int
+    min_a: float
+    max_a: float
+    charger_max_a: float  # all connectors of the charger together, per phase
+    wired: tuple[Phase, ...]  # the site phase of each charger line L1, L2, L3 in use
+    rate_unit: str  # "A" or "W"
+    stack_level: int  # of the working profile; the failsafe profile sits one below
+    profile_validity_s: int
+    failsafe_a: float
+
+    @classmethod
+    def from_data(
+        cls, subentry_id: str, title: str, data: Mapping[str, Any]
+    ) -> EvseConfig:
+        """Read an EVSE subentry's data."""
+        return cls(
+            id=subentry_id,
+            name=title,
+            charge_point_id=str(data[CONF_CHARGE_POINT]),
+            connector=int(data[CONF_CONNECTOR]),
+            min_a=float(data[CONF_MIN_CURRENT]),
+            max_a=float(data[CONF_MAX_CURRENT]),
+            charger_max_a=float(data[CONF_CHARGER_MAX_CURRENT]),
+            wired=tuple(Phase(data[key]) for key in CONF_WIRING if data.get(key)),
+            rate_unit=str(data[CONF_RATE_UNIT]),
+            stack_level=int(data[CONF_STACK_LEVEL]),
+            profile_validity_s=int(data[CONF_PROFILE_VALIDITY]),
+            failsafe_a=float(data[CONF_FAILSAFE_CURRENT]),
+        )
+
+
+def evses_of(entry: ConfigEntry[Any]) -> list[EvseConfig]:
+    """The charger connectors configured as subentries of a site entry."""
+    return [
+        EvseConfig.from_data(subentry_id, subentry.title, subentry.data)
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_EVSE
+    ]
 
 
 def plugs_of(entry: ConfigEntry[Any]) -> list[PlugConfig]:

@@ -62,9 +62,12 @@ class LoadState:
 class Command:
     """What to do with a load this cycle."""
 
-    current_a: float
+    current_a: float  # per line
     send: bool  # write it: the value changed, or a profile must be refreshed before it expires
     reason: Reason
+    lines: int = (
+        0  # lines the current is drawn on (converting to W for chargers that want W)
+    )
 
 
 def prepare(
@@ -170,7 +173,12 @@ def step(
         stale_since=stale_since,
         sent_at=now if send else state.sent_at,
     )
-    return new_state, Command(current_a=command, send=send, reason=allocation.reason)
+    return new_state, Command(
+        current_a=command,
+        send=send,
+        reason=allocation.reason,
+        lines=len(allocation.lines),
+    )
 
 
 def _elapsed(since: float | None, now: float, delay: float) -> bool:

@@ -1,0 +1,623 @@
+"""Chargers through the HA OCPP integration: discovery, profiles, sessions, verification.
+
+The OCPP integration is faked the way it registers itself: a loaded config entry, a device per
+charger (and per connector of a multi-connector charger), sensors with its unique ids, and its
+actions with their fields. A fake car draws what the working profile allows, and the grid meters
+see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentryData,
+    SubentryFlowContext,
+)
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+import voluptuous as vol
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
+
+from .conftest import SITE_DATA, FakeSite, state_of
+
+EVSE = {
+    "charge_point_id": "cp1",
+    "connector_id": 1,
+    "min_current": 6,
+    "max_current": 16,
+    "charger_max_current": 32,
+    "line_1": "A",
+    "line_2": "B",
+    "line_3": "C",
+    "rate_unit": "A",
+    "stack_level": 3,
+    "profile_validity": 180,
+    "failsafe_current": 6,
+    "mode": "follow_site",
+    "priority": 1,
+}
+METRICS = ("status.connector", "current.import", "current.offered")
+
+# The OCPP integration's action fields (its set_charge_rate schema).
+SET_CHARGE_RATE = vol.Schema(
+    {
+        vol.Optional("devid"): str,
+        vol.Optional("limit_amps"): vol.Coerce(float),
+        vol.Optional("limit_watts"): vol.Coerce(int),
+        vol.Optional("conn_id", default=0): int,
+        vol.Optional("custom_profile"): vol.Any(dict, str),
+    }
+)
+
+
+@dataclass
+class FakeConnector:
+    """One connector and the car at it."""
+
+    cp_id: str
+    connector: int | None  # None: the charger's only connector
+    car_lines: int = 3
+    car_max_a: float = 32.0
+    obeys: bool = True
+    limit: float = 32.0  # what the charger currently allows (A)
+
+    def object_id(self, metric: str) -> str:
+        prefix = (
+            f"{self.cp_id}_connector_{self.connector}" if self.connector else self.cp_id
+        )
+        return f"sensor.{prefix}_{metric.replace('.', '_')}"
+
+
+@dataclass
+class FakeOcpp:
+    """The OCPP integration as our integration sees it."""
+
+    hass: HomeAssistant
+    site: FakeSite
+    connectors: dict[tuple[str, int], FakeConnector] = field(default_factory=dict)
+    profiles: list[ServiceCall] = field(default_factory=list)
+    clears: list[ServiceCall] = field(default_factory=list)
+    configuration: dict[str, str] = field(
+        default_factory=lambda: {
+            "ChargingScheduleAllowedChargingRateUnit": "Current",
+            "ChargeProfileMaxStackLevel": "8",
+        }
+    )
+
+    def add_charger(
+        self, cp_id: str, connectors: int = 1, name: str = "Garage charger"
+    ) -> None:
+        entry = MockConfigEntry(
+            domain="ocpp", title="OCPP", state=ConfigEntryState.LOADED
+        )
+        entry.add_to_hass(self.hass)
+        devices = dr.async_get(self.hass)
+        devices.async_get_or_create(
+            config_entry_id=entry.entry_id, identifiers={("ocpp", cp_id)}, name=name
+        )
+        for n in range(1, connectors + 1):
+            conn = n if connectors > 1 else None
+            if conn:
+                devices.async_get_or_create(
+                    config_entry_id=entry.entry_id,
+                    identifiers={("ocpp", f"{cp_id}-conn{n}")},
+                    name=f"{cp_id} Connector {n}",
+                )
+            fake = FakeConnector(cp_id, conn)
+            for metric in METRICS:
+                parts = ["ocpp", cp_id, metric, "sensor"]
+                if conn:
+                    parts.insert(2, f"conn{n}")
+                er.async_get(self.hass).async_get_or_create(
+                    "sensor",
+                    "ocpp",
+                    ".".join(parts),
+                    suggested_object_id=fake.object_id(metric).removeprefix("sensor."),
+                    config_entry=entry,
+                )
+            self.connectors[cp_id, n] = fake
+            self.set_status(cp_id, n, "Available")
+
+    def set_status(self, cp_id: str, connector: int, status: str) -> None:
+        fake = self.connectors[cp_id, connector]
+        self.hass.states.async_set(fake.object_id("status.connector"), status)
+        self.report()
+
+    def report(self) -> None:
+        """Write the chargers' sensors and put the cars' draw on the grid meters."""
+        draw = {"A": 0.0, "B": 0.0, "C": 0.0}
+        for fake in self.connectors.values():
+            status = self.hass.states.get(fake.object_id("status.connector"))
+            charging = status is not None and status.state == "Charging"
+            amps = min(fake.limit, fake.car_max_a) if charging else 0.0
+            lines = [amps if i < fake.car_lines else 0.0 for i in range(3)]
+            for phase, line in zip("ABC", lines, strict=True):
+                draw[phase] += line
+            self.hass.states.async_set(
+                fake.object_id("current.import"),
+                f"{max(lines):.1f}",
+                {
+                    "unit_of_measurement": "A",
+                    "L1": lines[0],
+                    "L2": lines[1],
+                    "L3": lines[2],
+                },
+            )
+            self.hass.states.async_set(
+                fake.object_id("current.offered"),
+                f"{fake.limit:.1f}",
+                {"unit_of_measurement": "A"},
+            )
+        self.site.extra = draw
+        self.site.report()
+
+    async def set_charge_rate(self, call: ServiceCall) -> None:
+        data = SET_CHARGE_RATE(dict(call.data))
+        self.profiles.append(call)
+        key = (data["devid"], data["conn_id"])
+        fake = self.connectors.get(key)
+        profile = data["custom_profile"]
+        if fake is not None and fake.obeys and profile["chargingProfileId"] >= 1900:
+            fake.limit = profile["chargingSchedule"]["chargingSchedulePeriod"][0][
+                "limit"
+            ]
+        self.report()
+
+    async def clear_profile(self, call: ServiceCall) -> None:
+        self.clears.append(call)
+
+    async def get_configuration(self, call: ServiceCall) -> ServiceResponse:
+        return {"value": self.configuration.get(call.data["ocpp_key"])}
+
+    def register(self) -> None:
+        self.hass.services.async_register(
+            "ocpp", "set_charge_rate", self.set_charge_rate
+        )
+        self.hass.services.async_register("ocpp", "clear_profile", self.clear_profile)
+        self.hass.services.async_register(
+            "ocpp",
+            "get_configuration",
+            self.get_configuration,
+            supports_response=SupportsResponse.ONLY,
+        )
+
+    def working(self) -> list[dict[str, Any]]:
+        return [
+            c.data["custom_profile"]
+            for c in self.profiles
+            if c.data["custom_profile"]["chargingProfileId"] >= 1900
+        ]
+
+    def limits(self) -> list[float]:
+        return [
+            p["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
+            for p in self.working()
+        ]
+
+
+@pytest.fixture
+def ocpp(hass: HomeAssistant, fake_site: FakeSite) -> FakeOcpp:
+    fake = FakeOcpp(hass, fake_site)
+    fake.register()
+    fake.add_charger("cp1")
+    return fake
+
+
+def _evse_entry(*evses: tuple[str, dict[str, Any]]) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=tuple(
+            ConfigSubentryData(
+                data=data,
+                subentry_id=sid,
+                subentry_type="evse",  # type: ignore[typeddict-unknown-key]
+                title=sid,
+                unique_id=f"{data['charge_point_id']}:{data['connector_id']}",
+            )
+            for sid, data in evses
+        ),
+    )
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _run(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, ocpp: FakeOcpp, seconds: float
+) -> None:
+    for _ in range(int(seconds // 5)):
+        freezer.tick(timedelta(seconds=5))
+        ocpp.report()
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_a_whole_session(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Plug in, charge, lose the surplus, pause, resume, unplug: the exact payloads sent."""
+    freezer.move_to("2026-06-01 12:00:00+00:00")
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    now = dt_util.utcnow()
+    failsafe = ocpp.profiles[0].data
+    assert failsafe == {
+        "devid": "cp1",
+        "conn_id": 1,
+        "custom_profile": {
+            "chargingProfileId": 1801,
+            "stackLevel": 2,
+            "chargingProfilePurpose": "TxDefaultProfile",
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": {
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}],
+            },
+        },
+    }
+    assert ocpp.profiles[1].data["custom_profile"] == {
+        "chargingProfileId": 1901,
+        "stackLevel": 3,
+        "chargingProfilePurpose": "TxDefaultProfile",
+        "chargingProfileKind": "Absolute",
+        "chargingSchedule": {
+            "chargingRateUnit": "A",
+            "startSchedule": _iso(now - timedelta(seconds=60)),
+            "duration": 240,
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 0.0}],
+        },
+    }
+    assert state_of(hass, "sensor.car_status") == "no_car"
+
+    # Plug in: a start goes straight to the minimum, then ramps 0.5 A/s.
+    ocpp.set_status("cp1", 1, "Preparing")
+    await _run(hass, freezer, ocpp, 5)
+    assert ocpp.limits()[-1] == 6.0
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    assert ocpp.limits()[1:] == [6.0, 8.5, 11.0, 13.5, 16.0]
+    assert state_of(hass, "sensor.car_allocated_current") == "16.0"
+    # The car's own 16 A is not house load (trap 1).
+    assert float(state_of(hass, "sensor.home_base_load_a")) == pytest.approx(2.0)
+
+    # Solar mode without surplus: the minimum is held for the disable delay, then a pause (0 A).
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.home_charging_mode", "option": "solar"},
+        blocking=True,
+    )
+    assert ocpp.limits()[-1] == 6.0
+    assert state_of(hass, "sensor.car_status") == "holding_minimum"
+    await _run(hass, freezer, ocpp, 180)
+    assert ocpp.limits()[-1] == 0.0
+    ocpp.set_status("cp1", 1, "SuspendedEVSE")
+
+    # The sun comes back: after the pause and the enable delay it resumes at the minimum.
+    ocpp.site.set_house(A=-10.0, B=-10.0, C=-10.0)
+    await _run(hass, freezer, ocpp, 175)
+    assert ocpp.limits()[-1] == 0.0
+    await _run(hass, freezer, ocpp, 10)
+    assert ocpp.limits()[-2:] == [6.0, 8.5]
+
+    # Unplug: nothing more is allowed; no stop is counted.
+    ocpp.set_status("cp1", 1, "Available")
+    await _run(hass, freezer, ocpp, 5)
+    assert ocpp.limits()[-1] == 0.0
+    assert state_of(hass, "sensor.car_status") == "no_car"
+
+
+async def test_profile_is_refreshed_before_it_lapses(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    sent = len(ocpp.working())
+    await _run(hass, freezer, ocpp, 110)
+    assert len(ocpp.working()) == sent  # nothing changed, nothing written
+    await _run(hass, freezer, ocpp, 20)
+    assert (
+        len(ocpp.working()) == sent + 1
+    )  # refreshed 60 s before the 180 s validity ends
+
+
+async def test_charger_reboot_reinstalls_the_failsafe_profile(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    hass.states.async_set("sensor.cp1_status_connector", "unavailable")
+    await _run(hass, freezer, ocpp, 5)
+    assert state_of(hass, "sensor.car_status") == "unavailable"
+    before = len(ocpp.profiles)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 5)
+    resent = [
+        c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[before:]
+    ]
+    assert resent[:2] == [1801, 1901]
+
+
+async def test_restart_reinstalls_profiles(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = _evse_entry(("car", EVSE))
+    await _setup(hass, entry)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles]
+    assert ids == [1801, 1901, 1801, 1901]
+
+
+async def test_watt_charger_and_one_phase_car(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """A W-only charger gets watts from the lines the car really uses."""
+    ocpp.connectors["cp1", 1].car_lines = 1
+    await _setup(hass, _evse_entry(("car", {**EVSE, "rate_unit": "W"})))
+    failsafe = ocpp.profiles[0].data["custom_profile"]["chargingSchedule"]
+    assert failsafe["chargingRateUnit"] == "W"
+    assert (
+        failsafe["chargingSchedulePeriod"][0]["limit"] == 6 * 230 * 3
+    )  # no car: every line
+    ocpp.connectors[
+        "cp1", 1
+    ].obeys = False  # watts cannot be fed back into the fake's amps
+    ocpp.connectors["cp1", 1].limit = 10.0
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 10)
+    working = ocpp.working()[-1]["chargingSchedule"]
+    assert working["chargingRateUnit"] == "W"
+    assert working["chargingSchedulePeriod"][0]["limit"] == pytest.approx(
+        float(state_of(hass, "sensor.car_allocated_current")) * 230 * 1
+    )
+
+
+async def test_two_connectors_share_the_charger(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    ocpp.add_charger("duo", connectors=2, name="Duo")
+    left = {
+        **EVSE,
+        "charge_point_id": "duo",
+        "connector_id": 1,
+        "charger_max_current": 20,
+    }
+    right = {**left, "connector_id": 2}
+    await _setup(hass, _evse_entry(("left", left), ("right", right)))
+    ocpp.set_status("duo", 1, "Charging")
+    ocpp.set_status("duo", 2, "Charging")
+    await _run(hass, freezer, ocpp, 40)
+    assert state_of(hass, "sensor.left_allocated_current") == "10.0"
+    assert state_of(hass, "sensor.right_allocated_current") == "10.0"
+    assert state_of(hass, "sensor.left_status") == "charger"
+    conn_ids = {c.data["conn_id"] for c in ocpp.profiles}
+    assert conn_ids == {1, 2}
+
+
+async def test_charger_that_ignores_limits_is_reported(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    ocpp.connectors["cp1", 1].obeys = False
+    await _setup(hass, _evse_entry(("car", {**EVSE, "max_current": 10})))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 50)
+    assert state_of(hass, "sensor.car_status") != "not_following"
+    await _run(hass, freezer, ocpp, 30)  # 60 s after the last command
+    assert state_of(hass, "sensor.car_status") == "not_following"
+
+
+async def test_reset_charger_action(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = _evse_entry(("car", EVSE))
+    await _setup(hass, entry)
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if (DOMAIN, "car") in d.identifiers
+    )
+    before = len(ocpp.profiles)
+    await hass.services.async_call(
+        DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
+    )
+    assert [c.data for c in ocpp.clears] == [{"devid": "cp1"}]
+    ids = [
+        c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[before:]
+    ]
+    assert ids == [1801, 1901]
+
+
+async def test_missing_ocpp_integration_is_a_repair_issue(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = _evse_entry(("car", EVSE))
+    hass.services.async_remove("ocpp", "set_charge_rate")
+    await _setup(hass, entry)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_missing_{entry.entry_id}")
+    assert state_of(hass, "sensor.car_status") == "command_failed"
+
+
+# --- the charger subentry flow ------------------------------------------------------------
+
+FLOW_INPUT = {
+    "name": "Garage",
+    "charge_point_id": "cp1",
+    "connector_id": 1,
+    "min_current": 6,
+    "max_current": 16,
+    "charger_max_current": 32,
+    "line_1": "B",
+    "line_2": "C",
+    "line_3": "A",
+    "rate_unit": "auto",
+    "stack_level": 0,
+    "profile_validity": 180,
+    "failsafe_current": 0,
+}
+
+
+async def _start_evse(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str | None = None
+) -> Any:
+    context: SubentryFlowContext = {"source": "user"}
+    if subentry_id is not None:
+        context = {"source": "reconfigure", "subentry_id": subentry_id}
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "evse"), context=context
+    )
+
+
+async def test_add_charger_detects_unit_and_stack_level(
+    hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_evse(hass, init_integration)
+    assert result["type"] == "form"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], FLOW_INPUT
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    subentry = next(
+        s for s in init_integration.subentries.values() if s.title == "Garage"
+    )
+    assert subentry.unique_id == "cp1:1"
+    assert subentry.data["rate_unit"] == "A"
+    assert subentry.data["stack_level"] == 8
+    # Phase rotation: the charger's L1 is on B.
+    assert (
+        subentry.data["line_1"],
+        subentry.data["line_2"],
+        subentry.data["line_3"],
+    ) == ("B", "C", "A")
+    assert state_of(hass, "sensor.garage_status") == "no_car"
+
+
+async def test_detection_failure_lets_the_user_choose(
+    hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
+) -> None:
+    ocpp.configuration = {}
+    result = await _start_evse(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], FLOW_INPUT
+    )
+    assert result["errors"] == {
+        "rate_unit": "detection_failed",
+        "stack_level": "detection_failed",
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**FLOW_INPUT, "rate_unit": "W", "stack_level": 2}
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=5)
+    )  # let debounces end
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"min_current": 20}, {"min_current": "min_above_max"}),
+        ({"failsafe_current": 3}, {"failsafe_current": "failsafe_out_of_range"}),
+        ({"max_current": 40}, {"max_current": "above_charger_max"}),
+    ],
+)
+async def test_charger_errors_name_the_field(
+    hass: HomeAssistant,
+    ocpp: FakeOcpp,
+    init_integration: MockConfigEntry,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    result = await _start_evse(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**FLOW_INPUT, **changes}
+    )
+    assert result["errors"] == errors
+
+
+async def test_charger_added_twice(
+    hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
+) -> None:
+    for expected in ("create_entry", "form"):
+        result = await _start_evse(hass, init_integration)
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], FLOW_INPUT
+        )
+        assert result["type"] == expected
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert result["errors"] == {"charge_point_id": "already_added"}
+
+
+async def test_no_ocpp_integration(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_evse(hass, init_integration)
+    assert result["type"] == "abort"
+    assert result["reason"] == "ocpp_not_loaded"
+
+
+async def test_ocpp_without_chargers(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    MockConfigEntry(domain="ocpp", state=ConfigEntryState.LOADED).add_to_hass(hass)
+    result = await _start_evse(hass, init_integration)
+    assert result["reason"] == "no_chargers"
+
+
+async def test_reconfigure_charger(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = _evse_entry(("car", EVSE))
+    await _setup(hass, entry)
+    result = await _start_evse(hass, entry, subentry_id="car")
+    assert result["step_id"] == "reconfigure"
+    changes = {
+        k: v
+        for k, v in FLOW_INPUT.items()
+        if k not in ("charge_point_id", "connector_id")
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {**changes, "name": "Car", "max_current": 20, "line_3": "none"},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    data = entry.subentries["car"].data
+    assert data["charge_point_id"] == "cp1"
+    assert data["max_current"] == 20
+    assert data["line_3"] is None
