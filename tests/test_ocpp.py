@@ -138,6 +138,14 @@ class FakeOcpp:
                 )
             self.connectors[cp_id, n] = fake
             self.set_status(cp_id, n, "Available")
+        switch = er.async_get(self.hass).async_get_or_create(
+            "switch",
+            "ocpp",
+            f"ocpp.{cp_id}.charge_control.switch",
+            suggested_object_id=f"{cp_id}_charge_control",
+            config_entry=entry,
+        )
+        self.hass.states.async_set(switch.entity_id, "on")
 
     def set_status(self, cp_id: str, connector: int, status: str) -> None:
         fake = self.connectors[cp_id, connector]
@@ -437,6 +445,21 @@ async def test_charger_that_ignores_limits_is_reported(
     assert state_of(hass, "sensor.car_status") != "not_following"
     await _run(hass, freezer, ocpp, 30)  # 60 s after the last command
     assert state_of(hass, "sensor.car_status") == "not_following"
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"not_following_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"site": "Home", "loads": "car"}
+    ocpp.connectors[
+        "cp1", 1
+    ].obeys = True  # fixed: it follows the next command and the issue goes
+    ocpp.connectors["cp1", 1].limit = 10.0
+    await _run(hass, freezer, ocpp, 5)
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"not_following_{entry.entry_id}")
+        is None
+    )
 
 
 async def test_reset_charger_action(
@@ -621,3 +644,37 @@ async def test_reconfigure_charger(
     assert data["charge_point_id"] == "cp1"
     assert data["max_current"] == 20
     assert data["line_3"] is None
+
+
+async def test_pause_by_stopping_the_transaction(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """For chargers that misbehave at 0 A: a pause stops the transaction, a resume starts it."""
+    await _setup(hass, _evse_entry(("car", {**EVSE, "pause_mode": "stop_transaction"})))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.home_charging_mode", "option": "solar"},
+        blocking=True,
+    )
+    await _run(hass, freezer, ocpp, 180)
+    assert ocpp.site.calls[-1] == ("turn_off", "switch.cp1_charge_control")
+    assert 0.0 not in ocpp.limits()  # never a 0 A limit
+    ocpp.set_status("cp1", 1, "SuspendedEVSE")
+    ocpp.site.set_house(A=-10.0, B=-10.0, C=-10.0)
+    await _run(hass, freezer, ocpp, 185)
+    assert ("turn_on", "switch.cp1_charge_control") in ocpp.site.calls
+    assert ocpp.limits()[-2:] == [6.0, 8.5]  # restarted at the minimum, then ramping
+
+
+async def test_pause_by_stop_needs_the_charge_control_switch(
+    hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
+) -> None:
+    er.async_get(hass).async_remove("switch.cp1_charge_control")
+    result = await _start_evse(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**FLOW_INPUT, "pause_mode": "stop_transaction"}
+    )
+    assert result["errors"] == {"pause_mode": "no_charge_control"}

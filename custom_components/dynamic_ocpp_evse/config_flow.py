@@ -40,6 +40,7 @@ from .const import (
     CONF_MAX_CURRENT,
     CONF_MIN_CURRENT,
     CONF_MODE,
+    CONF_PAUSE_MODE,
     CONF_PHASES,
     CONF_POWER,
     CONF_POWER_MONITOR,
@@ -59,12 +60,14 @@ from .const import (
     DOMAIN,
     LOGGER,
     OCPP_DOMAIN,
+    PAUSE_STOP,
+    PAUSE_ZERO,
     SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
 from .engine.model import ModeSetting
 from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
-from .ocpp_discovery import ocpp_chargers
+from .ocpp_discovery import connector_entities, ocpp_chargers
 from .suggest import suggest_site_entities
 
 _SENSOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
@@ -396,6 +399,11 @@ def _evse_schema(
             vol.Required(CONF_STACK_LEVEL, default=0): _number(0, 99, ""),
             vol.Required(CONF_PROFILE_VALIDITY, default=180): _number(30, 3600, "s"),
             vol.Required(CONF_FAILSAFE_CURRENT, default=6): _number(0, 80, "A", 0.1),
+            vol.Required(CONF_PAUSE_MODE, default=PAUSE_ZERO): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[PAUSE_ZERO, PAUSE_STOP], translation_key="pause_mode"
+                )
+            ),
         }
     )
     return vol.Schema(schema)
@@ -499,6 +507,12 @@ def _validate_evse(
         errors[CONF_FAILSAFE_CURRENT] = "failsafe_out_of_range"
     if data[CONF_MAX_CURRENT] > data[CONF_CHARGER_MAX_CURRENT]:
         errors[CONF_MAX_CURRENT] = "above_charger_max"
+    if data.get(CONF_PAUSE_MODE) == PAUSE_STOP and not (
+        connector_entities(
+            hass, data[CONF_CHARGE_POINT], data[CONF_CONNECTOR]
+        ).charge_control
+    ):
+        errors[CONF_PAUSE_MODE] = "no_charge_control"
     return errors
 
 

@@ -53,6 +53,9 @@ CONF_RATE_UNIT: Final = "rate_unit"
 CONF_STACK_LEVEL: Final = "stack_level"
 CONF_PROFILE_VALIDITY: Final = "profile_validity"
 CONF_FAILSAFE_CURRENT: Final = "failsafe_current"
+CONF_PAUSE_MODE: Final = "pause_mode"
+PAUSE_ZERO: Final = "zero"  # pause with a 0 A limit
+PAUSE_STOP: Final = "stop_transaction"  # for chargers that misbehave at 0 A
 
 DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25

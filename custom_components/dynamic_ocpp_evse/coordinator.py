@@ -172,7 +172,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                     load.measured_w
                 )  # a monitored plug's real power
         health = await self._async_dispatch(result.commands)
-        self._update_repairs(snapshot, result.plan)
+        self._update_repairs(snapshot, result.plan, health)
         return SitePlan(
             snapshot=snapshot,
             plan=result.plan,
@@ -201,7 +201,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         results = await asyncio.gather(*(apply(i, commands[i]) for i in ids))
         return dict(zip(ids, results, strict=True))
 
-    def _update_repairs(self, snapshot: Snapshot, plan: Plan) -> None:
+    def _update_repairs(
+        self, snapshot: Snapshot, plan: Plan, health: Mapping[str, LoadHealth]
+    ) -> None:
         """Raise or clear the repair issues the user can act on."""
         entry = self.config_entry
         stale = [
@@ -231,6 +233,18 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             "entity_missing",
             bool(missing) and self.hass.state is CoreState.running,
             {"site": entry.title, "entities": ", ".join(missing)},
+        )
+        ignoring = [
+            entry.subentries[load_id].title
+            for load_id, state in health.items()
+            if state is LoadHealth.NOT_FOLLOWING
+        ]
+        _set_issue(
+            self.hass,
+            f"not_following_{entry.entry_id}",
+            "not_following",
+            bool(ignoring),
+            {"site": entry.title, "loads": ", ".join(ignoring)},
         )
 
     async def async_update_settings(self, settings: UserSettings) -> None:
@@ -304,5 +318,5 @@ def _set_issue(
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
     """Forget a removed site: its settings file and its repair issues."""
     await SettingsStore(hass, entry.entry_id).async_remove()
-    for key in ("meter_stale", "entity_missing", "ocpp_missing"):
+    for key in ("meter_stale", "entity_missing", "ocpp_missing", "not_following"):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

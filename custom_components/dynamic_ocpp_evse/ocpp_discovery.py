@@ -48,6 +48,7 @@ class ConnectorEntities:
     status: str | None
     current_import: str | None
     current_offered: str | None
+    charge_control: str | None = None  # the switch that starts and stops transactions
 
 
 def connector_entities(
@@ -67,4 +68,26 @@ def connector_entities(
         status=find(STATUS),
         current_import=find(CURRENT_IMPORT),
         current_offered=find(CURRENT_OFFERED),
+        charge_control=_charge_control(
+            registry, charge_point_id, connector, several=several
+        ),
     )
+
+
+def _charge_control(
+    registry: er.EntityRegistry, charge_point_id: str, connector: int, *, several: bool
+) -> str | None:
+    """The OCPP integration's charge control switch of a connector (or of the charger)."""
+    prefix = f"{OCPP_DOMAIN}.{charge_point_id}."
+    candidates = [
+        entry
+        for entry in registry.entities.values()
+        if entry.platform == OCPP_DOMAIN
+        and entry.domain == "switch"
+        and entry.unique_id.startswith(prefix)
+        and "charge_control" in entry.unique_id
+    ]
+    if several:
+        mine = [e for e in candidates if f".conn{connector}." in e.unique_id]
+        candidates = mine or candidates
+    return candidates[0].entity_id if candidates else None

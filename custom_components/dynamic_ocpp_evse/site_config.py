@@ -23,6 +23,7 @@ from .const import (
     CONF_INVERTER_MAX_POWER,
     CONF_MAX_CURRENT,
     CONF_MIN_CURRENT,
+    CONF_PAUSE_MODE,
     CONF_PHASES,
     CONF_POWER,
     CONF_POWER_MONITOR,
@@ -35,6 +36,7 @@ from .const import (
     CONF_WIRING,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
+    PAUSE_ZERO,
     SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
@@ -145,6 +147,7 @@ class EvseConfig:
     stack_level: int  # of the working profile; the failsafe profile sits one below
     profile_validity_s: int
     failsafe_a: float
+    pause_mode: str = PAUSE_ZERO
 
     @classmethod
     def from_data(
@@ -164,6 +167,7 @@ class EvseConfig:
             stack_level=int(data[CONF_STACK_LEVEL]),
             profile_validity_s=int(data[CONF_PROFILE_VALIDITY]),
             failsafe_a=float(data[CONF_FAILSAFE_CURRENT]),
+            pause_mode=str(data.get(CONF_PAUSE_MODE, PAUSE_ZERO)),
         )
 
 

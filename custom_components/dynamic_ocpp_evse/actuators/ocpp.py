@@ -16,12 +16,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, OCPP_DOMAIN
+from ..const import DOMAIN, OCPP_DOMAIN, PAUSE_STOP
 from ..engine.control import Command
 from ..engine.units import parse_number
 from ..ocpp_discovery import ConnectorEntities
@@ -77,10 +85,28 @@ class OcppActuator:
         if fresh_start:
             await self._set_profile(self.failsafe_profile())
             self._failsafe_installed = True
+        if self._config.pause_mode == PAUSE_STOP:
+            await self._start_or_stop(charging=command.current_a > 0)
+            if command.current_a == 0:
+                return  # the transaction is stopped; the working profile keeps its last limit
         if command.send or fresh_start:
             await self._set_profile(self.working_profile(command, now))
             self._sent = (command.current_a, now)
         self._following = self._offered_matches(now)
+
+    async def _start_or_stop(self, *, charging: bool) -> None:
+        """Pause by stopping the transaction (for chargers that misbehave at 0 A)."""
+        switch = self._entities.charge_control
+        state = self._state(switch)
+        if switch is None or state not in (STATE_ON, STATE_OFF):
+            return
+        if (state == STATE_ON) != charging:
+            await self._hass.services.async_call(
+                "switch",
+                SERVICE_TURN_ON if charging else SERVICE_TURN_OFF,
+                {ATTR_ENTITY_ID: switch},
+                blocking=True,
+            )
 
     async def async_reset(self) -> None:
         """Clear every profile on the charger; the next cycle reinstalls both."""
