@@ -1,0 +1,73 @@
+"""`python -m simulator DAY.yaml [DAY.yaml ...] --out DIR`: metrics (JSON) and a picture per day.
+
+Every day is run with our controller, the naive follower and the evcc-style controller on the
+same inputs, and the perfect-foresight optimum bounds the self-consumption. `--sweep N` runs N
+generated homes instead (see sweep.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+import time
+from typing import Any
+
+from .controllers import EvccStyle, Naive, Ours
+from .day import Day, load_day
+from .metrics import metrics
+from .optimum import optimal_self_consumption
+from .plot import draw_day
+from .run import Inputs, simulate
+
+CONTROLLERS = (Ours, Naive, EvccStyle)
+
+
+def run_day(day: Day, out: Path | None) -> dict[str, Any]:
+    """Every controller on one day; writes DAY.json and DAY.png into `out`."""
+    inputs = Inputs.of(day)
+    results: dict[str, Any] = {"day": day.name, "controllers": {}}
+    for controller in CONTROLLERS:
+        trace = simulate(day, controller, inputs)
+        results["controllers"][trace.controller] = metrics(trace)
+        if out is not None and controller is Ours:
+            draw_day(trace, out / f"{day.name}.png")
+    results["optimum_self_consumption"] = optimal_self_consumption(day, inputs)
+    if out is not None:
+        (out / f"{day.name}.json").write_text(
+            json.dumps(results, indent=2), encoding="utf-8"
+        )
+    return results
+
+
+def main() -> None:
+    """Run the days named on the command line, or a sweep."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("days", nargs="*", type=Path, help="day descriptions (YAML)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="where to write results"
+    )
+    parser.add_argument(
+        "--sweep", type=int, default=0, help="run this many generated homes"
+    )
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.sweep:
+        from .sweep import run_sweep  # noqa: PLC0415
+
+        run_sweep(args.sweep, args.out)
+        return
+    for path in args.days:
+        started = time.perf_counter()
+        result = run_day(load_day(path), args.out)
+        ours = result["controllers"]["ours"]
+        print(
+            f"{result['day']}: {time.perf_counter() - started:.1f} s, self-consumption "
+            f"{ours['energy']['self_consumption']:.1%} (optimum "
+            f"{result['optimum_self_consumption']:.1%}), over-limit "
+            f"{ours['safety']['phase_over_limit_As']:.0f} A·s"
+        )
+
+
+if __name__ == "__main__":
+    main()

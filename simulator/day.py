@@ -1,0 +1,134 @@
+"""A day description (YAML): the site, its loads, its profiles and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from custom_components.dynamic_ocpp_evse.engine.model import Distribution, Mode, Phase
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Car:
+    """A car that arrives with an energy need and leaves again."""
+
+    id: str
+    charger: str  # the charger (connector) it plugs into
+    arrive_h: float
+    leave_h: float
+    need_kwh: float
+    phases: int = 3  # lines the car charges on (1 or 3)
+    max_a: float = 16.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargerSpec:
+    """A charger connector of the site."""
+
+    id: str
+    wired: tuple[Phase, ...] = (Phase.A, Phase.B, Phase.C)
+    min_a: float = 6.0
+    max_a: float = 16.0
+    mode: str = "follow_site"
+    priority: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlugSpec:
+    """A switched load (e.g. a boiler) that draws its power while on."""
+
+    id: str
+    phase: Phase = Phase.A
+    power_w: float = 2000.0
+    mode: str = "solar"
+    priority: int = 2
+    need_kwh: float = 4.0  # it stops drawing (thermostat) once this much is delivered
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spike:
+    """An appliance on one phase for a while (kettle, oven)."""
+
+    phase: Phase
+    start_h: float
+    minutes: float
+    power_w: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Day:
+    """Everything a simulated day needs."""
+
+    name: str
+    date: dt.date = dt.date(2026, 6, 21)
+    latitude: float = 52.0
+    longitude: float = 5.0
+    phases: tuple[Phase, ...] = (Phase.A, Phase.B, Phase.C)
+    voltage: float = 230.0
+    breaker_a: float = 25.0
+    max_import_w: float | None = None
+    pv_kwp: float = 8.0
+    clouds: float = 0.0  # 0 clear, 1 heavily broken
+    house_kwh_year: float = 3500.0
+    house_phase_share: tuple[float, ...] = (0.5, 0.3, 0.2)
+    battery_kwh: float = 0.0
+    battery_kw: float = 0.0
+    battery_soc: float = 50.0
+    battery_target_soc: float = 90.0
+    mode: Mode = Mode.SOLAR
+    distribution: Distribution = Distribution.SHARED
+    excess_threshold_w: float = 0.0
+    chargers: tuple[ChargerSpec, ...] = ()
+    cars: tuple[Car, ...] = ()
+    plugs: tuple[PlugSpec, ...] = ()
+    spikes: tuple[Spike, ...] = ()
+    meter_outages: tuple[tuple[float, float], ...] = ()  # (start h, minutes)
+    seed: int = 1
+    step_s: float = 5.0
+    start_h: float = 0.0  # simulate from this hour ...
+    hours: float = 24.0  # ... for this long
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _phases(value: Any) -> tuple[Phase, ...]:
+    return tuple(Phase(p) for p in (value if isinstance(value, list) else str(value)))
+
+
+def load_day(path: Path) -> Day:
+    """Read a day description."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return day_from_dict(raw, default_name=path.stem)
+
+
+def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
+    """Build a day from its mapping (YAML or generated)."""
+    values = dict(raw)
+    values.setdefault("name", default_name)
+    if "date" in values and isinstance(values["date"], str):
+        values["date"] = dt.date.fromisoformat(values["date"])
+    if "phases" in values:
+        values["phases"] = _phases(values["phases"])
+    if "house_phase_share" in values:
+        values["house_phase_share"] = tuple(values["house_phase_share"])
+    if "mode" in values:
+        values["mode"] = Mode(values["mode"])
+    if "distribution" in values:
+        values["distribution"] = Distribution(values["distribution"])
+    values["chargers"] = tuple(
+        ChargerSpec(**{**c, "wired": _phases(c.get("wired", "ABC"))})
+        for c in values.get("chargers", [])
+    )
+    values["cars"] = tuple(Car(**c) for c in values.get("cars", []))
+    values["plugs"] = tuple(
+        PlugSpec(**{**p, "phase": Phase(p.get("phase", "A"))})
+        for p in values.get("plugs", [])
+    )
+    values["spikes"] = tuple(
+        Spike(**{**s, "phase": Phase(s["phase"])}) for s in values.get("spikes", [])
+    )
+    values["meter_outages"] = tuple(tuple(o) for o in values.get("meter_outages", []))
+    return Day(**values)

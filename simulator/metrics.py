@@ -1,0 +1,123 @@
+"""What a simulated day shows: safety, energy, service and stability figures (DESIGN §10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from custom_components.dynamic_ocpp_evse.engine.model import Mode, ModeSetting
+
+from .run import Trace
+
+
+def _episodes(mask: npt.NDArray[np.bool_]) -> list[int]:
+    """Lengths (in steps) of the runs of True in a boolean array."""
+    lengths: list[int] = []
+    run = 0
+    for value in mask:
+        if value:
+            run += 1
+        elif run:
+            lengths.append(run)
+            run = 0
+    if run:
+        lengths.append(run)
+    return lengths
+
+
+def metrics(trace: Trace) -> dict[str, Any]:
+    """Every figure of one controller's day."""
+    day = trace.day
+    dt = day.step_s
+    hours = dt / 3600.0
+    volts = day.voltage
+
+    # Safety: only the part of an overload the managed loads caused can be held against a
+    # controller (an oven alone over the breaker is the house's doing).
+    over = np.abs(trace.grid_a) - day.breaker_a
+    avoidable = np.clip(np.minimum(over, trace.managed_a), 0.0, None)
+    overloaded: npt.NDArray[np.bool_] = np.asarray((avoidable > 1e-6).any(axis=0))
+    import_w = trace.grid_a.sum(axis=0) * volts
+    cap_over = (
+        np.clip(import_w - day.max_import_w, 0.0, None)
+        if day.max_import_w is not None
+        else np.zeros_like(import_w)
+    )
+    managed_import = np.minimum(cap_over, trace.managed_a.sum(axis=0) * volts)
+
+    # Energy.
+    export_w = np.clip(-import_w, 0.0, None)
+    pv_kwh = float(trace.pv_w.sum() * hours / 1000)
+    export_kwh = float(export_w.sum() * hours / 1000)
+    cars = [c.id for c in day.chargers]
+    ev_w = sum((trace.load_w[c] for c in cars), np.zeros_like(import_w))
+    house_total = trace.house_w.sum(axis=0)
+    solar_left = np.clip(
+        trace.pv_w - house_total, 0.0, None
+    )  # the house is served first
+    ev_kwh = float(ev_w.sum() * hours / 1000)
+    ev_solar_kwh = float(np.minimum(ev_w, solar_left).sum() * hours / 1000)
+    solar_mode = [
+        load_id
+        for load_id, setting in [(c.id, c.mode) for c in day.chargers]
+        + [(p.id, p.mode) for p in day.plugs]
+        if ModeSetting(setting).resolve(day.mode) in (Mode.SOLAR, Mode.EXCESS)
+    ]
+    solar_mode_w = sum((trace.load_w[i] for i in solar_mode), np.zeros_like(import_w))
+    grid_for_solar_kwh = float(
+        np.minimum(solar_mode_w, np.clip(import_w, 0.0, None)).sum() * hours / 1000
+    )
+    missed_kwh = float((export_w * trace.car_open).sum() * hours / 1000)
+
+    # Stability.
+    starts = stops = reversals = 0
+    for command in trace.commands.values():
+        running = command > 0
+        starts += int(np.count_nonzero(~running[:-1] & running[1:]))
+        stops += int(np.count_nonzero(running[:-1] & ~running[1:]))
+        changes = np.diff(command)
+        changes = changes[np.abs(changes) > 1e-9]
+        reversals += int(
+            np.count_nonzero(np.sign(changes[1:]) != np.sign(changes[:-1]))
+        )
+    sessions = max(len(day.cars) + len(day.plugs), 1)
+    chargers = max(len(day.chargers), 1)
+    requested = sum(c.need_kwh for c in day.cars)
+    delivered = sum(trace.delivered_kwh.values())
+    return {
+        "controller": trace.controller,
+        "safety": {
+            "phase_over_limit_As": float(avoidable.sum() * dt),
+            "phase_peak_over_A": float(avoidable.max(initial=0.0)),
+            "import_cap_over_Ws": float(managed_import.sum() * dt),
+            "longest_overload_s": float(max(_episodes(overloaded), default=0) * dt),
+            "longest_import_cap_excess_s": float(
+                max(_episodes(managed_import > 1e-6), default=0) * dt
+            ),
+        },
+        "energy": {
+            "pv_kwh": pv_kwh,
+            "export_kwh": export_kwh,
+            "self_consumption": 1 - export_kwh / pv_kwh if pv_kwh > 0 else 1.0,
+            "ev_kwh": ev_kwh,
+            "ev_solar_share": ev_solar_kwh / ev_kwh if ev_kwh > 0 else 0.0,
+            "grid_kwh_for_solar_loads": grid_for_solar_kwh,
+            "missed_surplus_kwh": missed_kwh,
+        },
+        "service": {
+            "requested_kwh": requested,
+            "delivered_kwh": delivered,
+            "delivered_share": delivered / requested if requested > 0 else 1.0,
+            "per_car_kwh": dict(trace.delivered_kwh),
+        },
+        "stability": {
+            "starts_per_session": starts / sessions,
+            "stops_per_session": stops / sessions,
+            "writes_per_hour_per_charger": sum(trace.writes[c.id] for c in day.chargers)
+            / day.hours
+            / chargers,
+            "setpoint_reversals_per_hour": reversals / day.hours,
+        },
+    }

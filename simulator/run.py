@@ -1,0 +1,129 @@
+"""Run one day with one controller: the world, the meters (latency, noise, outages), the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from .controllers import Controller
+from .day import Day
+from .profiles import house_w, pv_w, times_s
+from .world import World
+
+METER_NOISE_A = 0.1
+
+type Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The day's PV and house profiles, shared by every controller."""
+
+    pv_w: Array
+    house_w: Array  # (phases, steps)
+
+    @classmethod
+    def of(cls, day: Day) -> Inputs:
+        """The profiles of a day (reproducible from its seed)."""
+        rng = np.random.default_rng(day.seed)
+        return cls(pv_w=pv_w(day, rng), house_w=house_w(day, rng))
+
+
+@dataclass(slots=True)
+class Trace:
+    """Everything that happened, step by step."""
+
+    day: Day
+    controller: str
+    t: Array
+    grid_a: Array  # (phases, steps), + import
+    pv_w: Array
+    house_w: Array
+    battery_w: Array
+    soc: Array
+    managed_a: Array  # (phases, steps): what the managed loads drew on each phase
+    load_a: dict[str, Array]  # per load: current per line it drew
+    load_w: dict[str, Array]  # per load: power it drew
+    commands: dict[str, Array]  # per load: the command in force
+    car_open: Array  # 1 while a car was plugged in and not full
+    writes: dict[str, int] = field(default_factory=dict)
+    delivered_kwh: dict[str, float] = field(default_factory=dict)  # per car
+
+
+def simulate(
+    day: Day, make: Callable[[Day], Controller], inputs: Inputs | None = None
+) -> Trace:
+    """Run a whole day in closed loop."""
+    inputs = inputs or Inputs.of(day)
+    world = World(day, inputs.pv_w, inputs.house_w)
+    controller = make(day)
+    noise = np.random.default_rng(day.seed + 1)
+    steps = len(times_s(day))
+    phases = len(day.phases)
+    ids = [c.id for c in day.chargers] + [p.id for p in day.plugs]
+    trace = Trace(
+        day=day,
+        controller=controller.name,
+        t=times_s(day),
+        grid_a=np.zeros((phases, steps)),
+        pv_w=np.zeros(steps),
+        house_w=np.zeros((phases, steps)),
+        battery_w=np.zeros(steps),
+        soc=np.zeros(steps),
+        managed_a=np.zeros((phases, steps)),
+        load_a={i: np.zeros(steps) for i in ids},
+        load_w={i: np.zeros(steps) for i in ids},
+        commands={i: np.zeros(steps) for i in ids},
+        car_open=np.zeros(steps),
+        writes=dict.fromkeys(ids, 0),
+    )
+    wiring = {c.id: c.wired for c in day.chargers}
+    plug_phase = {p.id: p.phase for p in day.plugs}
+    commands: dict[str, float] = {}
+    next_decision = float(trace.t[0])
+    seen = None
+    for index in range(steps):
+        reading = world.step(index)
+        t = reading.t
+        if seen is not None and t >= next_decision:  # the meters are read one step late
+            outage = any(
+                s * 3600 <= t < s * 3600 + m * 60 for s, m in day.meter_outages
+            )
+            grid = {
+                p: None if outage else v + float(noise.normal(0, METER_NOISE_A))
+                for p, v in seen.grid_a.items()
+            }
+            commands, written = controller.decide(seen, grid)
+            world.command(t, commands)
+            for load_id in written:
+                trace.writes[load_id] += 1
+            next_decision += controller.period_s
+        seen = reading
+        for i, phase in enumerate(day.phases):
+            trace.grid_a[i, index] = reading.grid_a[phase]
+            trace.house_w[i, index] = reading.house_w[phase]
+        trace.pv_w[index] = reading.pv_w
+        trace.battery_w[index] = reading.battery_w
+        trace.soc[index] = reading.soc
+        for load_id in ids:
+            trace.commands[load_id][index] = commands.get(load_id, 0.0)
+        for charger, (_there, full, line_a) in reading.cars.items():
+            trace.load_a[charger][index] = max(line_a, default=0.0)
+            trace.load_w[charger][index] = sum(line_a) * day.voltage
+            for phase, amps in zip(wiring[charger], line_a, strict=False):
+                trace.managed_a[day.phases.index(phase), index] += amps
+            if not full:
+                trace.car_open[index] = 1.0
+        for plug_id, (_on, watts) in reading.plugs.items():
+            trace.load_w[plug_id][index] = watts
+            trace.load_a[plug_id][index] = watts / day.voltage
+            if plug_phase[plug_id] in day.phases:
+                trace.managed_a[day.phases.index(plug_phase[plug_id]), index] += (
+                    watts / day.voltage
+                )
+    for car in world.cars:
+        trace.delivered_kwh[car.car.id] = car.delivered_kwh
+    return trace

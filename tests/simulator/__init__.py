@@ -1,0 +1,1 @@
+"""Tests of the closed-loop simulator and the benchmark's invariants."""

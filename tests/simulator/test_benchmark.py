@@ -1,0 +1,79 @@
+"""Benchmark invariants on every standard day and on a sample of generated homes.
+
+Figures are reported by `scripts/simulate`; here only what must always hold is checked, never
+a timing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.__main__ import run_day
+from simulator.day import load_day
+from simulator.sweep import run_home
+from simulator.world import CAR_REACTION_S
+
+DAYS = sorted((Path(__file__).parents[2] / "simulator" / "days").glob("*.yaml"))
+# Our controller acts on the first reading that shows an overload: the reading is one step old,
+# the decision is taken in that cycle, and the car follows after its reaction delay.
+REACTION_BOUND_S = 5.0 + 5.0 + CAR_REACTION_S + 5.0
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, dict[str, Any]]:
+    return {path.stem: run_day(load_day(path), None) for path in DAYS}
+
+
+@pytest.mark.parametrize("name", [p.stem for p in DAYS])
+def test_the_optimum_bounds_every_controller(
+    results: dict[str, dict[str, Any]], name: str
+) -> None:
+    result = results[name]
+    for controller, figures in result["controllers"].items():
+        assert (
+            figures["energy"]["self_consumption"]
+            <= result["optimum_self_consumption"] + 1e-6
+        ), controller
+
+
+@pytest.mark.parametrize("name", [p.stem for p in DAYS])
+def test_ours_clears_overloads_within_one_cycle(
+    results: dict[str, dict[str, Any]], name: str
+) -> None:
+    ours = results[name]["controllers"]["ours"]
+    assert ours["safety"]["longest_overload_s"] <= REACTION_BOUND_S
+    assert ours["safety"]["longest_import_cap_excess_s"] <= REACTION_BOUND_S
+
+
+@pytest.mark.parametrize("name", [p.stem for p in DAYS])
+def test_ours_is_steady(results: dict[str, dict[str, Any]], name: str) -> None:
+    stability = results[name]["controllers"]["ours"]["stability"]
+    assert stability["setpoint_reversals_per_hour"] < 20
+    assert stability["stops_per_session"] <= 6
+
+
+def test_ours_is_safer_than_the_baselines_in_the_evening(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    controllers = results["evening_overload"]["controllers"]
+    for figure in ("phase_over_limit_As", "import_cap_over_Ws"):
+        ours = controllers["ours"]["safety"][figure]
+        assert ours < controllers["naive"]["safety"][figure], figure
+        assert ours < controllers["evcc-style"]["safety"][figure], figure
+
+
+def test_solar_mode_uses_no_grid_on_a_clear_day(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    energy = results["sunny_summer"]["controllers"]["ours"]["energy"]
+    assert energy["grid_kwh_for_solar_loads"] < 0.05
+    assert energy["ev_solar_share"] > 0.99
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_generated_homes_clear_every_overload_in_one_cycle(index: int) -> None:
+    figures = run_home(index)
+    assert figures["longest_overload_s"] <= REACTION_BOUND_S, figures
