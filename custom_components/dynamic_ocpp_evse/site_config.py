@@ -135,9 +135,7 @@ class EvseConfig:
 
     id: str  # the subentry id
     name: str
-    charge_point_id: (
-        str  # the OCPP integration's charger id ("devid"), not an HA device id
-    )
+    charge_point_id: str  # the OCPP integration's id ("devid"), not an HA device id
     connector: int
     min_a: float
     max_a: float

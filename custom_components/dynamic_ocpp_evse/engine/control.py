@@ -24,15 +24,13 @@ class ControlParams:
 
     ramp_a_per_s: float = 0.5  # how fast an increase may rise
     dead_band_a: float = 0.5  # increases smaller than this are not sent
-    enable_delay_s: float = (
-        60.0  # surplus must cover the minimum this long before a start
-    )
+    # Surplus must cover the minimum this long before a start.
+    enable_delay_s: float = 60.0
     disable_delay_s: float = 180.0  # surplus may be missing this long before a stop
     min_pause_s: float = 180.0  # a stopped load stays off at least this long
     max_stops_per_session: int = 6  # then delay-driven stops become "hold the minimum"
-    stale_timeout_s: float = (
-        30.0  # stale grid data: hold commands this long, then safe state
-    )
+    # Stale grid data: hold commands this long, then safe state.
+    stale_timeout_s: float = 30.0
     profile_validity_s: float = 180.0  # lifetime of an OCPP working profile
     profile_refresh_s: float = 60.0  # refresh a profile this long before it expires
 
@@ -45,12 +43,10 @@ class LoadState:
     mode: Mode | None = None  # the mode in force at the last cycle
     active: bool = False  # whether the load took part (car plugged, mode not off)
     stepped_at: float | None = None  # when the last cycle ran
-    rising_since: float | None = (
-        None  # the target has been above the command since (ramp)
-    )
-    enough_since: float | None = (
-        None  # surplus has covered the minimum since (enable delay)
-    )
+    # The target has been above the command since (ramp).
+    rising_since: float | None = None
+    # Surplus has covered the minimum since (enable delay).
+    enough_since: float | None = None
     missing_since: float | None = None  # surplus has been missing since (disable delay)
     stopped_at: float | None = None  # start of the minimum pause
     stops: int = 0  # stops in this plug-in session
@@ -65,9 +61,8 @@ class Command:
     current_a: float  # per line
     send: bool  # write it: the value changed, or a profile must be refreshed before it expires
     reason: Reason
-    lines: int = (
-        0  # lines the current is drawn on (converting to W for chargers that want W)
-    )
+    # Lines the current is drawn on (converting to W for chargers that want W).
+    lines: int = 0
 
 
 def prepare(

@@ -111,12 +111,10 @@ class Battery:
 
     soc: float | None  # %, None when stale
     power_w: float | None  # + discharge, - charge; None when stale
-    target_soc: float = (
-        90.0  # below it the battery fills first; at or above, its charging is surplus
-    )
-    support_soc: float = (
-        101.0  # at or above it, running Eco/Solar loads may keep their minimum
-    )
+    # Below it the battery fills first; at or above, its charging is surplus.
+    target_soc: float = 90.0
+    # At or above it, running Eco/Solar loads may keep their minimum.
+    support_soc: float = 101.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,9 +163,8 @@ class ControlFlags:
     """What the control tells the engine about a load for this cycle (DESIGN §5)."""
 
     may_start: bool = True  # False while paused or an enable delay runs
-    keep_minimum: bool = (
-        False  # a running load whose minimum must be held if limits allow
-    )
+    # A running load whose minimum must be held if limits allow.
+    keep_minimum: bool = False
     command_a: float = 0.0  # the current the load was last commanded (0 = stopped)
 
 
@@ -181,9 +178,8 @@ class Evse:
     ]  # the site phase of each charger line L1, L2, L3 (phase mapping)
     min_a: float = 6.0
     max_a: float = 16.0
-    failsafe_a: float = (
-        6.0  # what it may draw while the meter is stale (0, or within [min, max])
-    )
+    # What it may draw while the meter is stale (0, or within [min, max]).
+    failsafe_a: float = 6.0
     line_a: tuple[float | None, ...] = ()  # measured current per line; None when stale
     session: Session = Session.NO_CAR
     mode: ModeSetting = ModeSetting.FOLLOW_SITE
@@ -252,9 +248,8 @@ class Snapshot:
     distribution: Distribution = Distribution.SHARED
     solar_w: float | None = None  # production, when a solar entity is configured
     battery: Battery | None = None
-    dead_band_a: float = (
-        0.5  # changes smaller than this leave a surplus-driven current as it is
-    )
+    # Changes smaller than this leave a surplus-driven current as it is.
+    dead_band_a: float = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -267,9 +262,8 @@ class Allocation:
     min_a: float = 0.0  # the least it runs at (a start jumps straight to it)
     detail: str = ""  # the phase, group or charger behind the reason
     lines: tuple[Phase, ...] = ()  # the phases the current is drawn on
-    held: bool = (
-        False  # the current is a minimum held from the grid, not paid by the surplus
-    )
+    # The current is a minimum held from the grid, not paid by the surplus.
+    held: bool = False
 
     @property
     def on(self) -> bool:
