@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from custom_components.dynamic_ocpp_evse.engine.model import Mode, ModeSetting
 
-from .run import Trace
+from .run import Array, Trace
 
 
 def _episodes(mask: npt.NDArray[np.bool_]) -> list[int]:
@@ -27,6 +27,37 @@ def _episodes(mask: npt.NDArray[np.bool_]) -> list[int]:
     return lengths
 
 
+STEP_A = 1.0  # an overload smaller than this is meter noise, not a step to react to
+
+
+def _reaction_steps(
+    overloaded: npt.NDArray[np.bool_], size_a: Array, commanded: Array
+) -> int:
+    """The longest a controller took to lower its commands after an overload step began.
+
+    Episodes that never exceed STEP_A are left out, and an episode is timed from its first step
+    above STEP_A; one that ended before any reduction counts with its own length.
+    """
+    longest = 0
+    index = 0
+    steps = len(overloaded)
+    while index < steps:
+        if not overloaded[index]:
+            index += 1
+            continue
+        start = index
+        while index < steps and overloaded[index]:
+            index += 1
+        big = np.nonzero(size_a[start:index] >= STEP_A)[0]
+        if not big.size:
+            continue
+        onset = start + int(big[0])
+        before = commanded[onset - 1] if onset else commanded[onset]
+        lowered = np.nonzero(commanded[onset:index] < before - 1e-9)[0]
+        longest = max(longest, int(lowered[0]) + 1 if lowered.size else index - onset)
+    return longest
+
+
 def metrics(trace: Trace) -> dict[str, Any]:
     """Every figure of one controller's day."""
     day = trace.day
@@ -35,8 +66,9 @@ def metrics(trace: Trace) -> dict[str, Any]:
     volts = day.voltage
 
     # Safety: only the part of an overload the managed loads caused can be held against a
-    # controller (an oven alone over the breaker is the house's doing).
-    over = np.abs(trace.grid_a) - day.breaker_a
+    # controller (an oven alone over the breaker is the house's doing, and so is PV exporting
+    # more than the breaker: there the managed loads only help).
+    over = trace.grid_a - day.breaker_a
     avoidable = np.clip(np.minimum(over, trace.managed_a), 0.0, None)
     overloaded: npt.NDArray[np.bool_] = np.asarray((avoidable > 1e-6).any(axis=0))
     import_w = trace.grid_a.sum(axis=0) * volts
@@ -93,6 +125,14 @@ def metrics(trace: Trace) -> dict[str, Any]:
             "phase_peak_over_A": float(avoidable.max(initial=0.0)),
             "import_cap_over_Ws": float(managed_import.sum() * dt),
             "longest_overload_s": float(max(_episodes(overloaded), default=0) * dt),
+            "reaction_s": float(
+                _reaction_steps(
+                    overloaded,
+                    avoidable.max(axis=0),
+                    sum(trace.commands.values(), np.zeros_like(import_w)),
+                )
+                * dt
+            ),
             "longest_import_cap_excess_s": float(
                 max(_episodes(managed_import > 1e-6), default=0) * dt
             ),
