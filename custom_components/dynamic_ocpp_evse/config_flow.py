@@ -286,7 +286,7 @@ class PlugSubentryFlow(ConfigSubentryFlow):
         new = step_id == "user"
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = self._validate(entry, user_input, phases)
+            errors = self._validate(user_input)
             if not errors:
                 data = {
                     key: value for key, value in user_input.items() if key != CONF_NAME
@@ -318,9 +318,7 @@ class PlugSubentryFlow(ConfigSubentryFlow):
             errors=errors,
         )
 
-    def _validate(
-        self, entry: ConfigEntry, user_input: dict[str, Any], phases: list[str]
-    ) -> dict[str, str]:
+    def _validate(self, user_input: dict[str, Any]) -> dict[str, str]:
         errors: dict[str, str] = {}
         switch = user_input[CONF_SWITCH]
         own = None if self.source == "user" else self._reconfigure_subentry_id
