@@ -20,6 +20,7 @@ from .metrics import metrics
 from .run import simulate
 
 WINDOW_H = 1.5  # simulated per home
+SETTLED_STEPS = 6  # the last 30 s
 STEP_AT_H = 12.5  # the kettle or oven comes on
 
 
@@ -112,6 +113,16 @@ def run_home(index: int) -> dict[str, Any]:
         "import_cap_over_Ws": figures["safety"]["import_cap_over_Ws"],
         "longest_overload_s": figures["safety"]["longest_overload_s"],
         "reaction_s": figures["safety"]["reaction_s"],
+        # What is left at the end of the window, once the step has been dealt with.
+        "final_over_A": float(
+            max(
+                np.minimum(
+                    trace.grid_a[:, -SETTLED_STEPS:] - day.breaker_a,
+                    trace.managed_a[:, -SETTLED_STEPS:],
+                ).max(),
+                0.0,
+            )
+        ),
         "reversals_per_hour": figures["stability"]["setpoint_reversals_per_hour"],
         "writes_per_hour_per_charger": figures["stability"][
             "writes_per_hour_per_charger"
