@@ -23,6 +23,7 @@ class Car:
     need_kwh: float
     phases: int = 3  # lines the car charges on (1 or 3)
     max_a: float = 16.0
+    step_a: float = 1.0  # the current resolution the charger applies (1 A or 0.1 A)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

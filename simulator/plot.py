@@ -29,14 +29,17 @@ def draw_day(trace: Trace, path: Path) -> None:
     power.set_ylabel("kW")
     power.legend(loc="upper left")
     for load_id, amps in trace.load_a.items():
-        loads.plot(hours, amps, label=f"{load_id} drawn")
+        (line,) = loads.plot(hours, amps, label=f"{load_id} drawn")
+        color = line.get_color()
+        command = trace.commands[load_id]
         loads.plot(
-            hours,
-            trace.commands[load_id],
-            linestyle=":",
-            linewidth=0.8,
-            label=f"{load_id} command",
+            hours, command, ":", linewidth=0.8, color=color, label=f"{load_id} command"
         )
+        running = command > 0
+        starts = hours[1:][~running[:-1] & running[1:]]
+        stops = hours[1:][running[:-1] & ~running[1:]]
+        loads.plot(starts, [0.0] * len(starts), "^", color=color)  # a start
+        loads.plot(stops, [0.0] * len(stops), "v", color=color)  # a stop
     loads.set_ylabel("A per line")
     loads.legend(loc="upper left", fontsize="small", ncol=2)
     for i, phase in enumerate(day.phases):

@@ -127,7 +127,10 @@ class World:
                 continue
             while car.pending and car.pending[0][0] <= t:
                 car.limit_a = car.pending.pop(0)[1]
-            granted = math.floor(car.limit_a + 1e-9)  # 1 A granularity
+            step = car.car.step_a
+            granted = (
+                math.floor(car.limit_a / step + 1e-9) * step
+            )  # the charger's resolution
             car.draw_a = (
                 0.0 if car.full or granted < CAR_MIN_A else min(granted, car.car.max_a)
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,19 @@ def test_cars_floor_to_whole_amps_refuse_below_six_and_react_late() -> None:
         0.0,
         0.0,
     )  # below 6 A a car does not charge
+
+
+def test_a_charger_with_a_finer_step() -> None:
+    day = load_day(DAYS / "sunny_summer.yaml")
+    car = replace(day.cars[0], step_a=0.1)
+    day = replace(day, cars=(car,))
+    inputs = Inputs.of(day)
+    world = World(day, inputs.pv_w, inputs.house_w)
+    index = int(11 * 3600 / day.step_s)
+    world.command(index * day.step_s, {"garage": 9.77})
+    for i in range(3):
+        reading = world.step(index + i)
+    assert reading.cars["garage"][2][0] == pytest.approx(9.7)
 
 
 def test_the_meter_shows_the_managed_loads_own_draw(battery_trace: Trace) -> None:
