@@ -88,22 +88,6 @@ class Reason(StrEnum):
     PAUSED = "paused"
     METER_STALE = "meter_stale"
 
-    @property
-    def is_hard_limit(self) -> bool:
-        """Whether this is a limit that reductions must follow at once."""
-        return self in _HARD_LIMITS
-
-
-_HARD_LIMITS = frozenset(
-    {
-        Reason.BREAKER,
-        Reason.IMPORT_CAP,
-        Reason.GROUP,
-        Reason.CHARGER,
-        Reason.METER_STALE,
-    }
-)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Battery:
