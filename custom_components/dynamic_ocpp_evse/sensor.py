@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from homeassistant.components.sensor import (
@@ -40,7 +40,7 @@ class LoadSensorDescription(SensorEntityDescription):
 
 
 def _phase_current(
-    key: str, phase: Phase, pick: Callable[[SitePlan], dict[Phase, float]]
+    key: str, phase: Phase, pick: Callable[[SitePlan], Mapping[Phase, float]]
 ) -> SiteSensorDescription:
     return SiteSensorDescription(
         key=f"{key}_{phase.value.lower()}",
@@ -54,34 +54,26 @@ def _phase_current(
     )
 
 
+def _power(
+    key: str, value_fn: Callable[[SitePlan], float | None]
+) -> SiteSensorDescription:
+    return SiteSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=value_fn,
+    )
+
+
 def _site_sensors(phases: tuple[Phase, ...]) -> list[SiteSensorDescription]:
     return [
-        *(
-            _phase_current("base_load", p, lambda d: dict(d.plan.base_a))
-            for p in phases
-        ),
-        *(
-            _phase_current("headroom", p, lambda d: dict(d.plan.headroom_a))
-            for p in phases
-        ),
-        SiteSensorDescription(
-            key="surplus",
-            translation_key="surplus",
-            device_class=SensorDeviceClass.POWER,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfPower.WATT,
-            suggested_display_precision=0,
-            value_fn=lambda data: None if data.plan.safe_state else data.plan.surplus_w,
-        ),
-        SiteSensorDescription(
-            key="managed_power",
-            translation_key="managed_power",
-            device_class=SensorDeviceClass.POWER,
-            state_class=SensorStateClass.MEASUREMENT,
-            native_unit_of_measurement=UnitOfPower.WATT,
-            suggested_display_precision=0,
-            value_fn=lambda data: data.plan.managed_w,
-        ),
+        *(_phase_current("base_load", p, lambda d: d.plan.base_a) for p in phases),
+        *(_phase_current("headroom", p, lambda d: d.plan.headroom_a) for p in phases),
+        _power("surplus", lambda d: None if d.plan.safe_state else d.plan.surplus_w),
+        _power("managed_power", lambda d: d.plan.managed_w),
         SiteSensorDescription(
             key="status",
             translation_key="site_status",

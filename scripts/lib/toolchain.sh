@@ -67,14 +67,19 @@ PY
   touch "$venv/.complete"
 }
 
+# floor_python: print pyenv's interpreter for FLOOR_PYTHON, or explain how to get it.
+floor_python() {
+  PYENV_VERSION=$FLOOR_PYTHON pyenv which "python${FLOOR_PYTHON%.*}" 2>/dev/null || {
+    echo "Python $FLOOR_PYTHON not found: install it with 'pyenv install $FLOOR_PYTHON'" >&2
+    return 1
+  }
+}
+
 ensure_floor_env() {
   [ -f "$FLOOR_VENV/.complete" ] && return 0
   log "building the floor environment (Python $FLOOR_PYTHON, HA $FLOOR_HA) in $FLOOR_VENV"
   local py
-  py=$(PYENV_VERSION=$FLOOR_PYTHON pyenv which "python${FLOOR_PYTHON%.*}" 2>/dev/null) || {
-    echo "Python $FLOOR_PYTHON not found: install it with 'pyenv install $FLOOR_PYTHON'" >&2
-    return 1
-  }
+  py=$(floor_python)
   prune_others "$FLOOR_VENV"
   install_venv "$py" "$FLOOR_VENV" "$FLOOR_HA" "$FLOOR_PHCC" $FLOOR_EXTRA_CONSTRAINTS
 }
