@@ -8,7 +8,6 @@ see it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,12 +17,8 @@ from homeassistant.config_entries import (
     ConfigSubentryData,
     SubentryFlowContext,
 )
-from homeassistant.core import (
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -35,11 +30,11 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-import voluptuous as vol
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
 from .conftest import SITE_DATA, FakeSite, state_of
+from .fake_ocpp import RELEASES, FakeOcpp
 
 EVSE = {
     "charge_point_id": "cp1",
@@ -57,176 +52,14 @@ EVSE = {
     "mode": "follow_site",
     "priority": 1,
 }
-METRICS = ("status.connector", "current.import", "current.offered")
-
-# The OCPP integration's action fields (its set_charge_rate schema).
-SET_CHARGE_RATE = vol.Schema(
-    {
-        vol.Optional("devid"): str,
-        vol.Optional("limit_amps"): vol.Coerce(float),
-        vol.Optional("limit_watts"): vol.Coerce(int),
-        vol.Optional("conn_id", default=0): int,
-        vol.Optional("custom_profile"): vol.Any(dict, str),
-    }
-)
 
 
-@dataclass
-class FakeConnector:
-    """One connector and the car at it."""
-
-    cp_id: str
-    connector: int | None  # None: the charger's only connector
-    car_lines: int = 3
-    car_max_a: float = 32.0
-    obeys: bool = True
-    limit: float = 32.0  # what the charger currently allows (A)
-
-    def object_id(self, metric: str) -> str:
-        prefix = (
-            f"{self.cp_id}_connector_{self.connector}" if self.connector else self.cp_id
-        )
-        return f"sensor.{prefix}_{metric.replace('.', '_')}"
-
-
-@dataclass
-class FakeOcpp:
-    """The OCPP integration as our integration sees it."""
-
-    hass: HomeAssistant
-    site: FakeSite
-    connectors: dict[tuple[str, int], FakeConnector] = field(default_factory=dict)
-    profiles: list[ServiceCall] = field(default_factory=list)
-    clears: list[ServiceCall] = field(default_factory=list)
-    configuration: dict[str, str] = field(
-        default_factory=lambda: {
-            "ChargingScheduleAllowedChargingRateUnit": "Current",
-            "ChargeProfileMaxStackLevel": "8",
-        }
-    )
-
-    def add_charger(
-        self, cp_id: str, connectors: int = 1, name: str = "Garage charger"
-    ) -> None:
-        entry = MockConfigEntry(
-            domain="ocpp", title="OCPP", state=ConfigEntryState.LOADED
-        )
-        entry.add_to_hass(self.hass)
-        devices = dr.async_get(self.hass)
-        devices.async_get_or_create(
-            config_entry_id=entry.entry_id, identifiers={("ocpp", cp_id)}, name=name
-        )
-        for n in range(1, connectors + 1):
-            conn = n if connectors > 1 else None
-            if conn:
-                devices.async_get_or_create(
-                    config_entry_id=entry.entry_id,
-                    identifiers={("ocpp", f"{cp_id}-conn{n}")},
-                    name=f"{cp_id} Connector {n}",
-                )
-            fake = FakeConnector(cp_id, conn)
-            for metric in METRICS:
-                parts = ["ocpp", cp_id, metric, "sensor"]
-                if conn:
-                    parts.insert(2, f"conn{n}")
-                er.async_get(self.hass).async_get_or_create(
-                    "sensor",
-                    "ocpp",
-                    ".".join(parts),
-                    suggested_object_id=fake.object_id(metric).removeprefix("sensor."),
-                    config_entry=entry,
-                )
-            self.connectors[cp_id, n] = fake
-            self.set_status(cp_id, n, "Available")
-        switch = er.async_get(self.hass).async_get_or_create(
-            "switch",
-            "ocpp",
-            f"ocpp.{cp_id}.charge_control.switch",
-            suggested_object_id=f"{cp_id}_charge_control",
-            config_entry=entry,
-        )
-        self.hass.states.async_set(switch.entity_id, "on")
-
-    def set_status(self, cp_id: str, connector: int, status: str) -> None:
-        fake = self.connectors[cp_id, connector]
-        self.hass.states.async_set(fake.object_id("status.connector"), status)
-        self.report()
-
-    def report(self) -> None:
-        """Write the chargers' sensors and put the cars' draw on the grid meters."""
-        draw = {"A": 0.0, "B": 0.0, "C": 0.0}
-        for fake in self.connectors.values():
-            status = self.hass.states.get(fake.object_id("status.connector"))
-            charging = status is not None and status.state == "Charging"
-            amps = min(fake.limit, fake.car_max_a) if charging else 0.0
-            lines = [amps if i < fake.car_lines else 0.0 for i in range(3)]
-            for phase, line in zip("ABC", lines, strict=True):
-                draw[phase] += line
-            self.hass.states.async_set(
-                fake.object_id("current.import"),
-                f"{max(lines):.1f}",
-                {
-                    "unit_of_measurement": "A",
-                    "L1": lines[0],
-                    "L2": lines[1],
-                    "L3": lines[2],
-                },
-            )
-            self.hass.states.async_set(
-                fake.object_id("current.offered"),
-                f"{fake.limit:.1f}",
-                {"unit_of_measurement": "A"},
-            )
-        self.site.extra = draw
-        self.site.report()
-
-    async def set_charge_rate(self, call: ServiceCall) -> None:
-        data = SET_CHARGE_RATE(dict(call.data))
-        self.profiles.append(call)
-        key = (data["devid"], data["conn_id"])
-        fake = self.connectors.get(key)
-        profile = data["custom_profile"]
-        if fake is not None and fake.obeys and profile["chargingProfileId"] >= 1900:
-            fake.limit = profile["chargingSchedule"]["chargingSchedulePeriod"][0][
-                "limit"
-            ]
-        self.report()
-
-    async def clear_profile(self, call: ServiceCall) -> None:
-        self.clears.append(call)
-
-    async def get_configuration(self, call: ServiceCall) -> ServiceResponse:
-        return {"value": self.configuration.get(call.data["ocpp_key"])}
-
-    def register(self) -> None:
-        self.hass.services.async_register(
-            "ocpp", "set_charge_rate", self.set_charge_rate
-        )
-        self.hass.services.async_register("ocpp", "clear_profile", self.clear_profile)
-        self.hass.services.async_register(
-            "ocpp",
-            "get_configuration",
-            self.get_configuration,
-            supports_response=SupportsResponse.ONLY,
-        )
-
-    def working(self) -> list[dict[str, Any]]:
-        return [
-            c.data["custom_profile"]
-            for c in self.profiles
-            if c.data["custom_profile"]["chargingProfileId"] >= 1900
-        ]
-
-    def limits(self) -> list[float]:
-        return [
-            p["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
-            for p in self.working()
-        ]
-
-
-@pytest.fixture
-def ocpp(hass: HomeAssistant, fake_site: FakeSite) -> FakeOcpp:
-    fake = FakeOcpp(hass, fake_site)
+@pytest.fixture(params=RELEASES)
+def ocpp(
+    hass: HomeAssistant, fake_site: FakeSite, request: pytest.FixtureRequest
+) -> FakeOcpp:
+    """The fake OCPP integration (as each release names its entities) with charger cp1."""
+    fake = FakeOcpp(hass, fake_site, release=request.param)
     fake.register()
     fake.add_charger("cp1")
     return fake
@@ -416,7 +249,7 @@ async def test_watt_charger_and_one_phase_car(
 async def test_two_connectors_share_the_charger(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
-    ocpp.add_charger("duo", connectors=2, name="Duo")
+    ocpp.add_charger("duo", connectors=2)
     left = {
         **EVSE,
         "charge_point_id": "duo",
@@ -438,12 +271,20 @@ async def test_two_connectors_share_the_charger(
 async def test_charger_that_ignores_limits_is_reported(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
+    """Current.Offered off the command: both profiles again, then *not following*."""
     ocpp.connectors["cp1", 1].obeys = False
     await _setup(hass, _evse_entry(("car", {**EVSE, "max_current": 10})))
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 50)
-    assert state_of(hass, "sensor.car_status") != "not_following"
+    sent = len(ocpp.profiles)
     await _run(hass, freezer, ocpp, 30)  # 60 s after the last command
+    resent = [
+        c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]
+    ]
+    assert resent == [1801, 1901]  # the charger may have lost them: install both again
+    assert state_of(hass, "sensor.car_status") != "not_following"
+    # Still off a grace period after the last write (a refresh comes in between).
+    await _run(hass, freezer, ocpp, 125)
     assert state_of(hass, "sensor.car_status") == "not_following"
     (entry,) = hass.config_entries.async_entries(DOMAIN)
     issue = ir.async_get(hass).async_get_issue(
@@ -493,6 +334,101 @@ async def test_missing_ocpp_integration_is_a_repair_issue(
     assert state_of(hass, "sensor.car_status") == "command_failed"
 
 
+async def test_reconnection_reinstalls_both_profiles(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """The reconnection counter is all the OCPP integration shows of a reboot."""
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    sent = len(ocpp.profiles)
+    ocpp.reconnect("cp1")
+    await _run(hass, freezer, ocpp, 5)
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
+    assert ids == [1801, 1901]
+
+
+async def test_charger_offline_gets_nothing_and_comes_back(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """A call the OCPP integration refuses (charger away): unavailable, then both again."""
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    ocpp.offline.add("cp1")
+    ocpp.site.set_house(A=20.0)  # a decrease is due: the call fails
+    await _run(hass, freezer, ocpp, 5)
+    assert state_of(hass, "sensor.car_status") == "unavailable"
+    sent = len(ocpp.profiles)
+    ocpp.offline.clear()
+    await _run(hass, freezer, ocpp, 5)
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
+    assert ids[:2] == [1801, 1901]
+
+
+async def test_reset_reinstalls_every_connector_of_the_charger(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """The OCPP integration clears every profile of a charger, not only one connector's."""
+    ocpp.add_charger("duo", connectors=2)
+    left = {**EVSE, "charge_point_id": "duo", "connector_id": 1}
+    entry = _evse_entry(("left", left), ("right", {**left, "connector_id": 2}))
+    await _setup(hass, entry)
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if (DOMAIN, "left") in d.identifiers
+    )
+    sent = len(ocpp.profiles)
+    await hass.services.async_call(
+        DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
+    )
+    assert [c.data for c in ocpp.clears] == [{"devid": "duo"}]
+    resent = {
+        (c.data["conn_id"], c.data["custom_profile"]["chargingProfileId"])
+        for c in ocpp.profiles[sent:]
+    }
+    assert resent == {(1, 1801), (1, 1901), (2, 1802), (2, 1902)}
+
+
+async def test_reset_of_an_offline_charger_is_refused(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Not connected since the OCPP integration started: it would clear another charger."""
+    entry = _evse_entry(("car", EVSE))
+    await _setup(hass, entry)
+    hass.states.async_set("sensor.cp1_status_connector", "unavailable")
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if (DOMAIN, "car") in d.identifiers
+    )
+    with pytest.raises(HomeAssistantError, match="unavailable"):
+        await hass.services.async_call(
+            DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
+        )
+    assert ocpp.clears == []
+
+
+async def test_missing_entities_are_a_repair_issue(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """A charger without Current.Import, and one the OCPP integration does not know."""
+    er.async_get(hass).async_remove("sensor.cp1_current_import")
+    entry = _evse_entry(("car", EVSE), ("other", {**EVSE, "charge_point_id": "gone"}))
+    await _setup(hass, entry)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"ocpp_entities_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "site": "Home",
+        "details": "car (cp1): Current.Import; "
+        "other: the OCPP integration has no charger gone",
+    }
+    assert state_of(hass, "sensor.other_status") == "unavailable"
+
+
 # --- the charger subentry flow ------------------------------------------------------------
 
 FLOW_INPUT = {
@@ -510,6 +446,14 @@ FLOW_INPUT = {
     "profile_validity": 180,
     "failsafe_current": 0,
 }
+
+
+def _suggested(form: Any, field: str) -> Any:
+    """The value a form suggests for a field."""
+    for key in form["data_schema"].schema:
+        if str(key) == field:
+            return (key.description or {}).get("suggested_value")
+    raise AssertionError(f"no field {field}")
 
 
 async def _start_evse(
@@ -551,15 +495,17 @@ async def test_add_charger_detects_unit_and_stack_level(
 async def test_detection_failure_lets_the_user_choose(
     hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
 ) -> None:
+    """A charger that knows neither key: the flow asks, with amps chosen for the unit."""
     ocpp.configuration = {}
     result = await _start_evse(hass, init_integration)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], FLOW_INPUT
     )
     assert result["errors"] == {
-        "rate_unit": "detection_failed",
+        "rate_unit": "unit_unknown",
         "stack_level": "detection_failed",
     }
+    assert _suggested(result, "rate_unit") == "A"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {**FLOW_INPUT, "rate_unit": "W", "stack_level": 2}
     )

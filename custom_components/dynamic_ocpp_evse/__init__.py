@@ -31,7 +31,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool
     coordinator = DynamicOcppEvseCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SiteRuntimeData(coordinator=coordinator)
-    dr.async_get(hass).async_get_or_create(
+    devices = dr.async_get(hass)
+    site = devices.async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
         entry_type=dr.DeviceEntryType.SERVICE,
@@ -41,6 +42,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Each load's device is reached through the site's (by id: `via_device` is deprecated).
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if site.id not in (device.id, device.via_device_id):
+            devices.async_update_device(device.id, via_device_id=site.id)
     return True
 
 

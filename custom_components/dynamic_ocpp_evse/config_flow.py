@@ -67,7 +67,7 @@ from .const import (
 )
 from .engine.model import ModeSetting
 from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
-from .ocpp_discovery import connector_entities, ocpp_chargers
+from .ocpp_discovery import OcppCharger, find_chargers
 from .suggest import suggest_site_entities
 
 _SENSOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
@@ -355,7 +355,7 @@ NO_LINE = "none"
 
 
 def _evse_schema(
-    phases: list[str], chargers: dict[str, str], *, new: bool
+    phases: list[str], chargers: dict[str, OcppCharger], *, new: bool
 ) -> vol.Schema:
     line_options = [*phases, NO_LINE]
     schema: dict[vol.Marker, Any] = {vol.Required(CONF_NAME): selector.TextSelector()}
@@ -363,8 +363,13 @@ def _evse_schema(
         schema[vol.Required(CONF_CHARGE_POINT)] = selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[
-                    selector.SelectOptionDict(value=cp_id, label=name)
-                    for cp_id, name in chargers.items()
+                    selector.SelectOptionDict(
+                        value=cp_id,
+                        label=charger.name
+                        if charger.name == cp_id
+                        else f"{charger.name} ({cp_id})",
+                    )
+                    for cp_id, charger in chargers.items()
                 ]
             )
         )
@@ -419,7 +424,7 @@ class EvseSubentryFlow(ConfigSubentryFlow):
             for entry in self.hass.config_entries.async_entries(OCPP_DOMAIN)
         ):
             return self.async_abort(reason="ocpp_not_loaded")
-        if not ocpp_chargers(self.hass):
+        if not find_chargers(self.hass):
             return self.async_abort(reason="no_chargers")
         return await self._async_step(user_input, step_id="user")
 
@@ -434,7 +439,7 @@ class EvseSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         entry = self._get_entry()
         new = step_id == "user"
-        chargers = ocpp_chargers(self.hass)
+        chargers = find_chargers(self.hass)
         errors: dict[str, str] = {}
         if user_input is not None:
             data = dict(user_input)
@@ -452,10 +457,17 @@ class EvseSubentryFlow(ConfigSubentryFlow):
                 if data.get(key) == NO_LINE:
                     data[key] = None
             errors = _validate_evse(
-                self.hass, data, None if new else self._reconfigure_subentry_id
+                self.hass,
+                data,
+                chargers.get(data[CONF_CHARGE_POINT]),
+                None if new else self._reconfigure_subentry_id,
             )
             if not errors:
-                errors = await _detect(self.hass, data)
+                errors = await _detect(
+                    self.hass, data, chargers.get(data[CONF_CHARGE_POINT])
+                )
+            if errors.get(CONF_RATE_UNIT) == "unit_unknown":
+                user_input = {**user_input, CONF_RATE_UNIT: "A"}  # the likely answer
             if not errors:
                 unique_id = f"{data[CONF_CHARGE_POINT]}:{data[CONF_CONNECTOR]}"
                 if new:
@@ -485,9 +497,14 @@ class EvseSubentryFlow(ConfigSubentryFlow):
 
 
 def _validate_evse(
-    hass: HomeAssistant, data: dict[str, Any], own_subentry: str | None
+    hass: HomeAssistant,
+    data: dict[str, Any],
+    charger: OcppCharger | None,
+    own_subentry: str | None,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
+    if charger is not None and data[CONF_CONNECTOR] > charger.connectors:
+        errors[CONF_CONNECTOR] = "no_such_connector"
     for entry in hass.config_entries.async_entries(DOMAIN):
         for subentry_id, subentry in entry.subentries.items():
             same = subentry.data.get(CONF_CHARGE_POINT) == data[CONF_CHARGE_POINT] and (
@@ -505,29 +522,43 @@ def _validate_evse(
         errors[CONF_FAILSAFE_CURRENT] = "failsafe_out_of_range"
     if data[CONF_MAX_CURRENT] > data[CONF_CHARGER_MAX_CURRENT]:
         errors[CONF_MAX_CURRENT] = "above_charger_max"
-    if data.get(CONF_PAUSE_MODE) == PAUSE_STOP and not (
-        connector_entities(
-            hass, data[CONF_CHARGE_POINT], data[CONF_CONNECTOR]
-        ).charge_control
+    if data.get(CONF_PAUSE_MODE) == PAUSE_STOP and (
+        charger is None or not charger.connector(data[CONF_CONNECTOR]).charge_control
     ):
         errors[CONF_PAUSE_MODE] = "no_charge_control"
     return errors
 
 
-async def _detect(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
+async def _detect(
+    hass: HomeAssistant, data: dict[str, Any], charger: OcppCharger | None
+) -> dict[str, str]:
     """Fill in the rate unit and stack level the charger reports.
 
-    A field that cannot be detected is an error the user answers by choosing it.
+    A field that cannot be detected is an error the user answers by choosing it. A charger
+    that is not connected is not asked: the OCPP integration would ask another one instead.
     """
     errors: dict[str, str] = {}
+    wanted = [
+        key
+        for key, auto in ((CONF_RATE_UNIT, AUTO), (CONF_STACK_LEVEL, 0))
+        if data[key] == auto
+    ]
+    status = charger.connector(data[CONF_CONNECTOR]).status if charger else None
+    state = hass.states.get(status) if status else None
+    if wanted and (state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN)):
+        return dict.fromkeys(wanted, "charger_offline")
     if data[CONF_RATE_UNIT] == AUTO:
         units = await _configuration(
             hass, data[CONF_CHARGE_POINT], "ChargingScheduleAllowedChargingRateUnit"
         )
-        if units is None:
-            errors[CONF_RATE_UNIT] = "detection_failed"
-        else:
-            data[CONF_RATE_UNIT] = "A" if "current" in units.lower() else "W"
+        # "Current", "Power" or "Current,Power"; amps when both are allowed.
+        allowed = {u.strip().lower() for u in (units or "").split(",")}
+        if "current" in allowed:
+            data[CONF_RATE_UNIT] = "A"
+        elif "power" in allowed:
+            data[CONF_RATE_UNIT] = "W"
+        else:  # no answer, or "Unknown": the charger does not say
+            errors[CONF_RATE_UNIT] = "unit_unknown"
     if data[CONF_STACK_LEVEL] == 0:
         level = parse_number(
             await _configuration(
@@ -553,8 +584,10 @@ async def _configuration(
             blocking=True,
             return_response=True,
         )
-    except HomeAssistantError as err:
+    except (HomeAssistantError, LookupError, TimeoutError) as err:
+        # The OCPP integration raises LookupErrors when no charger is connected at all.
         LOGGER.debug("Reading %s from %s failed: %s", key, charge_point_id, err)
         return None
     value = (response or {}).get("value")
-    return str(value) if value not in (None, "") else None
+    # The OCPP integration answers "Unknown" for a key the charger does not know.
+    return str(value) if value not in (None, "", "Unknown") else None

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
+    CALLBACK_TYPE,
     CoreState,
     Event,
     EventStateChangedData,
@@ -36,13 +37,14 @@ from .const import (
     DOMAIN,
     LOGGER,
     OCPP_DOMAIN,
+    PAUSE_STOP,
     UPDATE_INTERVAL,
 )
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
 from .engine.model import ModeSetting, Plan, Snapshot, Switched
 from .inputs import read_snapshot
-from .ocpp_discovery import connector_entities
+from .ocpp_discovery import OcppDirectory
 from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig, evses_of, plugs_of
 
@@ -100,10 +102,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self.site = SiteConfig.from_data(entry.data)
         self.plugs = plugs_of(entry)
         self.evses = evses_of(entry)
-        self._connectors = {
-            evse.id: connector_entities(hass, evse.charge_point_id, evse.connector)
-            for evse in self.evses
-        }
+        self._directory = OcppDirectory(hass)
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
         self._params = ControlParams()
@@ -113,12 +112,12 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
         }
         self._chargers = {
-            evse.id: OcppActuator(
-                hass, evse, self._connectors[evse.id], self.site.voltage
-            )
+            evse.id: OcppActuator(hass, evse, self._directory, self.site.voltage)
             for evse in self.evses
         }
         self._actuators.update(self._chargers)
+        self._watched: list[str] = []
+        self._unwatch: CALLBACK_TYPE | None = None
 
     async def _async_setup(self) -> None:
         """Load the user's settings and follow every input entity."""
@@ -136,12 +135,28 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                     priority=int(subentry.data.get(CONF_PRIORITY, 1)),
                 )
         self.settings = settings
+        for unsubscribe in self._directory.async_listen():
+            self.config_entry.async_on_unload(unsubscribe)
+        self.config_entry.async_on_unload(self._async_stop_watching)
+        self._async_watch_inputs()
+
+    @callback
+    def _async_watch_inputs(self) -> None:
+        """Follow every input entity; the chargers' entities may appear or change later."""
         watched = self._input_entities()
-        self.config_entry.async_on_unload(
-            async_track_state_change_event(
-                self.hass, watched, self._async_input_changed
-            )
+        if watched == self._watched:
+            return
+        self._async_stop_watching()
+        self._watched = watched
+        self._unwatch = async_track_state_change_event(
+            self.hass, watched, self._async_input_changed
         )
+
+    @callback
+    def _async_stop_watching(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
 
     @callback
     def _async_input_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -153,11 +168,12 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
     async def _async_update_data(self) -> SitePlan:
         """One cycle: read, decide, command."""
         now = dt_util.utcnow()
+        self._async_watch_inputs()
         snapshot = read_snapshot(
             self.hass,
             config=self.site,
             plugs=self.plugs,
-            evses=[(evse, self._connectors[evse.id]) for evse in self.evses],
+            evses=[(evse, self._chargers[evse.id].entities) for evse in self.evses],
             settings=self.settings,
             remembered_w=self._remembered_w,
             now=now,
@@ -234,6 +250,18 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             bool(missing) and self.hass.state is CoreState.running,
             {"site": entry.title, "entities": ", ".join(missing)},
         )
+        unseen = [
+            self._unseen(evse.id, evse.charge_point_id, evse.pause_mode)
+            for evse in self.evses
+        ]
+        unseen_text = "; ".join(text for text in unseen if text)
+        _set_issue(
+            self.hass,
+            f"ocpp_entities_{entry.entry_id}",
+            "ocpp_entities",
+            bool(unseen_text) and self.hass.state is CoreState.running,
+            {"site": entry.title, "details": unseen_text},
+        )
         ignoring = [
             entry.subentries[load_id].title
             for load_id, state in health.items()
@@ -246,6 +274,16 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             bool(ignoring),
             {"site": entry.title, "loads": ", ".join(ignoring)},
         )
+
+    def _unseen(self, load_id: str, charge_point_id: str, pause_mode: str) -> str:
+        """What of a charger the OCPP integration does not show, in words ('' for nothing)."""
+        title = self.config_entry.subentries[load_id].title
+        if charge_point_id not in self._directory.chargers:
+            return f"{title}: the OCPP integration has no charger {charge_point_id}"
+        missing = self._chargers[load_id].entities.missing(
+            charge_control=pause_mode == PAUSE_STOP
+        )
+        return f"{title} ({charge_point_id}): {', '.join(missing)}" if missing else ""
 
     async def async_update_settings(self, settings: UserSettings) -> None:
         """Apply and save the user's new settings, and run a cycle with them at once."""
@@ -270,27 +308,30 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         """Every entity a cycle reads."""
         connectors = [
             entity_id
-            for entities in self._connectors.values()
-            for entity_id in (
-                entities.status,
-                entities.current_import,
-                entities.current_offered,
-            )
-            if entity_id
+            for charger in self._chargers.values()
+            for entity_id in charger.entities.watched
         ]
         plugs = [entity_id for plug in self.plugs for entity_id in plug.entities]
         return [*self.site.entities, *plugs, *connectors]
 
     async def async_reset_charger(self, load_id: str) -> None:
-        """Clear a charger's profiles; the cycle run at once reinstalls them."""
+        """Clear a charger's profiles; the cycle run at once reinstalls them.
+
+        The OCPP integration clears every profile of the charger, so the profiles of all its
+        connectors are reinstalled, not only those of the connector asked about.
+        """
+        reset = self._chargers[load_id]
         try:
-            await self._chargers[load_id].async_reset()
+            await reset.async_reset()
         except HomeAssistantError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="reset_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        for charger in self._chargers.values():
+            if charger.charge_point_id == reset.charge_point_id:
+                charger.profiles_lost()
         await self.async_refresh()
 
 
@@ -318,5 +359,11 @@ def _set_issue(
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
     """Forget a removed site: its settings file and its repair issues."""
     await SettingsStore(hass, entry.entry_id).async_remove()
-    for key in ("meter_stale", "entity_missing", "ocpp_missing", "not_following"):
+    for key in (
+        "meter_stale",
+        "entity_missing",
+        "ocpp_missing",
+        "ocpp_entities",
+        "not_following",
+    ):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

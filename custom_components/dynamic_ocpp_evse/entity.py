@@ -58,7 +58,6 @@ class DynamicOcppEvseLoadEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
             manufacturer=MANUFACTURER,
             model=_MODELS.get(subentry.subentry_type, subentry.subentry_type),
             name=subentry.title,
-            via_device=(DOMAIN, entry.entry_id),
         )
 
     @property

@@ -12,7 +12,7 @@ from datetime import datetime
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON
 from homeassistant.core import HomeAssistant, State
 
-from .const import METER_MAX_AGE_S
+from .const import METER_MAX_AGE_S, PAUSE_STOP
 from .engine.model import (
     Battery,
     Charger,
@@ -177,6 +177,10 @@ def _evse(
     """
     status = hass.states.get(entities.status) if entities.status else None
     session = _SESSIONS.get(status.state) if status is not None else None
+    if session is Session.FINISHED and evse.pause_mode == PAUSE_STOP:
+        # After we stop a transaction to pause, the car stays plugged in: a remote start
+        # resumes it.
+        session = Session.CONNECTED
     load_settings = settings.load(evse.id)
     current = (
         hass.states.get(entities.current_import) if entities.current_import else None
@@ -196,8 +200,16 @@ def _evse(
 
 
 def _line_currents(state: State | None, lines: int) -> tuple[float | None, ...]:
+    """Per-line currents from the L1/L2/L3 attributes, else the state on every line.
+
+    The OCPP integration sets the state to 0 when a transaction stops or is suspended but
+    leaves the per-line attributes at their last values: a 0 state wins.
+    """
     if state is None:
         return (None,) * lines
+    value = parse_number(state.state)
+    if value == 0:
+        return (0.0,) * lines
     per_line = [
         next(
             (parse_number(state.attributes[k]) for k in keys if k in state.attributes),
@@ -205,7 +217,6 @@ def _line_currents(state: State | None, lines: int) -> tuple[float | None, ...]:
         )
         for keys in _LINE_KEYS[:lines]
     ]
-    if any(value is not None for value in per_line):
+    if any(amps is not None for amps in per_line):
         return tuple(per_line)
-    value = parse_number(state.state)
     return (value,) * lines

@@ -97,23 +97,59 @@ find_python314() {
 }
 
 # in_rootfs CMD...: run CMD inside the chroot, in the project directory, with a clean environment.
-# The mounts live in a private mount namespace and vanish with the command.
+# The project (and the OCPP integration's releases, when known) are mounted at their own paths;
+# the mounts live in a private mount namespace and vanish with the command.
 in_rootfs() {
   unshare --mount --propagation private -- bash -c '
     set -e
-    rootfs=$1 project=$2
-    shift 2
+    rootfs=$1 project=$2 releases=$3
+    shift 3
     mount -t proc proc "$rootfs/proc"
     mount --bind /dev "$rootfs/dev"
-    mkdir -p "$rootfs$project"
-    mount --bind "$project" "$rootfs$project"
+    for dir in "$project" $releases; do
+      mkdir -p "$rootfs$dir"
+      mount --bind "$dir" "$rootfs$dir"
+    done
     exec chroot "$rootfs" /usr/bin/env -i \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
       SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
       PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 PYTHONDONTWRITEBYTECODE=1 \
-      CI="${CI:-}" DEBIAN_FRONTEND=noninteractive \
+      CI="${CI:-}" DEBIAN_FRONTEND=noninteractive DOE_OCPP_RELEASES="$releases" \
       /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$project" "$@"
-  ' _ "$ROOTFS" "$ROOT" "$@"
+  ' _ "$ROOTFS" "$ROOT" "${DOE_OCPP_RELEASES:-}" "$@"
+}
+
+# ensure_ocpp_releases: export DOE_OCPP_RELEASES, a folder with <tag>/custom_components/ocpp for
+# every tag in OCPP_RELEASES: the vendored copies beside the project, else clones from upstream.
+ensure_ocpp_releases() {
+  local vendored="$ROOT/../shared/vendor/lbbrhzn-ocpp" tag missing=0
+  for tag in $OCPP_RELEASES; do
+    [ -f "$vendored/$tag/custom_components/ocpp/manifest.json" ] || missing=1
+  done
+  if [ "$missing" = 0 ]; then
+    DOE_OCPP_RELEASES=$(cd "$vendored" && pwd)
+  else
+    DOE_OCPP_RELEASES="$CACHE/lbbrhzn-ocpp"
+    for tag in $OCPP_RELEASES; do
+      [ -f "$DOE_OCPP_RELEASES/$tag/custom_components/ocpp/manifest.json" ] && continue
+      log "fetching the OCPP integration $tag from $OCPP_UPSTREAM (no vendored copy here)"
+      rm -rf "$DOE_OCPP_RELEASES/$tag"
+      git clone --quiet --depth 1 --branch "$tag" "$OCPP_UPSTREAM" "$DOE_OCPP_RELEASES/$tag"
+    done
+  fi
+  export DOE_OCPP_RELEASES
+}
+
+# debian_mirror: print the Debian archive URI the machine's apt is configured with (deb822 sources
+# first, then the one-line format); the project names no mirror of its own.
+debian_mirror() {
+  local uri
+  uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }')
+  [ -n "$uri" ] || uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) { print $i; exit } }')
+  [ -n "$uri" ] || { echo "no Debian mirror found in the machine's apt sources" >&2; return 1; }
+  echo "${uri%/}"
 }
 
 ensure_rootfs() {
@@ -122,9 +158,11 @@ ensure_rootfs() {
   if ! command -v debootstrap >/dev/null; then
     apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
   fi
+  local mirror
+  mirror=$(debian_mirror)
   rm -rf "$ROOTFS"
   # bookworm's debootstrap has no script for forky; sid's works for it.
-  debootstrap --variant=minbase "$NEW_DEBIAN_SUITE" "$ROOTFS" "$NEW_DEBIAN_MIRROR" \
+  debootstrap --variant=minbase "$NEW_DEBIAN_SUITE" "$ROOTFS" "$mirror" \
     /usr/share/debootstrap/scripts/sid >"$CACHE/debootstrap.log" 2>&1 ||
     { tail -n 20 "$CACHE/debootstrap.log" >&2; return 1; }
   # The testing suite's Release file is often past its Valid-Until date.

@@ -2,13 +2,15 @@
 
 Per connector two TxDefaultProfiles are kept on the charger (DESIGN §6):
 - the failsafe profile, one stack level below, Relative with no end: the limit the charger falls
-  back to whenever nothing newer holds; installed on the first command, after a reset and
-  whenever the charger comes back from unavailable (reboot, reconnect);
+  back to whenever nothing newer holds;
 - the working profile, Absolute, starting 60 s in the past and lasting the validity plus 60 s
   (a charger clock off by up to a minute changes nothing), refreshed before it lapses. If the
   integration stops, it lapses and the charger drops to the failsafe limit.
-A successful service call proves nothing (the OCPP integration accepts calls it cannot deliver):
-Current.Offered is compared with the command.
+Both are (re)installed on the first command, after a reset, and whenever the charger may have
+lost them: a call that failed (the charger was away), its status coming back from unavailable,
+its reconnection counter moving (the OCPP integration's only trace of a reconnect or reboot),
+or Current.Offered disagreeing with the command. A successful call proves nothing (the OCPP
+integration accepts calls it cannot deliver), so Current.Offered is compared with the command.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN, OCPP_DOMAIN, PAUSE_STOP
 from ..engine.control import Command
 from ..engine.units import parse_number
-from ..ocpp_discovery import ConnectorEntities
+from ..ocpp_discovery import ConnectorEntities, OcppDirectory
 from ..site_config import EvseConfig
 
 WORKING_PROFILE_ID = 1900  # + connector
@@ -40,6 +42,7 @@ FAILSAFE_PROFILE_ID = 1800  # + connector
 CLOCK_SLACK = timedelta(seconds=60)
 OFFERED_GRACE = timedelta(seconds=60)  # time a charger gets to apply a new limit
 OFFERED_TOLERANCE_A = 1.0
+_GONE = (None, STATE_UNAVAILABLE, STATE_UNKNOWN)
 
 
 class OcppActuator:
@@ -49,22 +52,42 @@ class OcppActuator:
         self,
         hass: HomeAssistant,
         config: EvseConfig,
-        entities: ConnectorEntities,
+        directory: OcppDirectory,
         voltage: float,
     ) -> None:
         """Drive the connector `config` describes."""
         self._hass = hass
         self._config = config
-        self._entities = entities
+        self._directory = directory
         self._voltage = voltage
-        self._failsafe_installed = False
+        self._installed = False  # both profiles are on the charger as far as we know
         self._sent: tuple[float, datetime] | None = None  # last working limit and when
         self._following = True
+        self._reconnects: str | None = None  # the counter when last seen
+        self._mismatch_retried = False
+
+    @property
+    def charge_point_id(self) -> str:
+        """The OCPP integration's id of the charger."""
+        return self._config.charge_point_id
+
+    @property
+    def entities(self) -> ConnectorEntities:
+        """The OCPP integration's entities of this connector, as registered now."""
+        charger = self._directory.chargers.get(self._config.charge_point_id)
+        if charger is None:
+            return ConnectorEntities()
+        return charger.connector(self._config.connector)
 
     @property
     def following(self) -> bool:
-        """False while Current.Offered disagrees with the command after the grace period."""
+        """False while Current.Offered disagrees with the command after a reinstall."""
         return self._following
+
+    def profiles_lost(self) -> None:
+        """The charger may hold neither profile: install both with the next command."""
+        self._installed = False
+        self._sent = None
 
     async def async_apply(self, command: Command) -> None:
         """Install the failsafe profile if needed, then the working profile when due."""
@@ -72,52 +95,57 @@ class OcppActuator:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="ocpp_missing"
             )
-        status = self._state(self._entities.status)
-        if status is None or status in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            self._failsafe_installed = False  # reinstall when it comes back
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="charger_unavailable",
-                translation_placeholders={"charger": self._config.charge_point_id},
-            )
+        entities = self.entities
+        self._notice_reconnect(entities)
+        if self._state(entities.status) in _GONE:
+            # Not connected since the OCPP integration started: it would hand the profile to
+            # another charger. Reinstall everything when it comes back.
+            self.profiles_lost()
+            raise self._unavailable()
         now = dt_util.utcnow()
-        fresh_start = not self._failsafe_installed
+        fresh_start = not self._installed
         if fresh_start:
             await self._set_profile(self.failsafe_profile())
-            self._failsafe_installed = True
         if self._config.pause_mode == PAUSE_STOP:
-            await self._start_or_stop(charging=command.current_a > 0)
-            if command.current_a == 0:
-                return  # the transaction is stopped; the working profile keeps its last limit
+            await self._start_or_stop(entities, charging=command.current_a > 0)
         if command.send or fresh_start:
-            await self._set_profile(self.working_profile(command, now))
+            if not (self._config.pause_mode == PAUSE_STOP and command.current_a == 0):
+                # Paused by a stopped transaction, the working profile keeps its last limit.
+                await self._set_profile(self.working_profile(command, now))
             self._sent = (command.current_a, now)
-        self._following = self._offered_matches(now)
+        self._installed = True
+        self._check_offered(entities, now)
 
-    async def _start_or_stop(self, *, charging: bool) -> None:
+    def _notice_reconnect(self, entities: ConnectorEntities) -> None:
+        """A reconnection counter that moved means the charger was away: it may have rebooted."""
+        count = self._state(entities.reconnects)
+        if count in _GONE:
+            return
+        if self._reconnects is not None and count != self._reconnects:
+            self.profiles_lost()
+        self._reconnects = count
+
+    async def _start_or_stop(
+        self, entities: ConnectorEntities, *, charging: bool
+    ) -> None:
         """Pause by stopping the transaction (for chargers that misbehave at 0 A)."""
-        switch = self._entities.charge_control
+        switch = entities.charge_control
         state = self._state(switch)
         if switch is None or state not in (STATE_ON, STATE_OFF):
             return
         if (state == STATE_ON) != charging:
-            await self._hass.services.async_call(
+            await self._call(
                 "switch",
                 SERVICE_TURN_ON if charging else SERVICE_TURN_OFF,
                 {ATTR_ENTITY_ID: switch},
-                blocking=True,
             )
 
     async def async_reset(self) -> None:
-        """Clear every profile on the charger; the next cycle reinstalls both."""
-        await self._hass.services.async_call(
-            OCPP_DOMAIN,
-            "clear_profile",
-            {"devid": self._config.charge_point_id},
-            blocking=True,
-        )
-        self._failsafe_installed = False
-        self._sent = None
+        """Clear every profile of the charger (all its connectors, whoever set them)."""
+        if self._state(self.entities.status) in _GONE:
+            raise self._unavailable()  # the OCPP integration would clear another charger
+        await self._call(OCPP_DOMAIN, "clear_profile", {"devid": self.charge_point_id})
+        self.profiles_lost()
 
     def failsafe_profile(self) -> dict[str, Any]:
         """The profile the charger keeps when nothing newer holds."""
@@ -165,28 +193,67 @@ class OcppActuator:
         return round(amps, 1)
 
     async def _set_profile(self, profile: dict[str, Any]) -> None:
-        await self._hass.services.async_call(
+        await self._call(
             OCPP_DOMAIN,
             "set_charge_rate",
             {
-                "devid": self._config.charge_point_id,
+                "devid": self.charge_point_id,
                 "conn_id": self._config.connector,
                 "custom_profile": profile,
             },
-            blocking=True,
+        )
+
+    async def _call(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """A service call; when it fails the charger may have lost what it was sent."""
+        try:
+            await self._hass.services.async_call(domain, service, data, blocking=True)
+        except HomeAssistantError as err:
+            self.profiles_lost()
+            if (
+                err.translation_domain == OCPP_DOMAIN
+                and err.translation_key == "unavailable"
+            ):
+                raise self._unavailable() from err
+            raise
+
+    def _unavailable(self) -> HomeAssistantError:
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="charger_unavailable",
+            translation_placeholders={"charger": self.charge_point_id},
         )
 
     def _state(self, entity_id: str | None) -> str | None:
         state = self._hass.states.get(entity_id) if entity_id else None
         return state.state if state is not None else None
 
-    def _offered_matches(self, now: datetime) -> bool:
-        """Whether the charger offers what it was told (unknown counts as yes)."""
+    def _check_offered(self, entities: ConnectorEntities, now: datetime) -> None:
+        """Compare Current.Offered with the command once the charger had time to apply it.
+
+        The first disagreement reinstalls both profiles (the charger may have lost them); only
+        one that persists after that makes the connector *not following*.
+        """
+        matches = self._offered_matches(entities, now)
+        if matches is None:
+            return
+        if matches:
+            self._following = True
+            self._mismatch_retried = False
+        elif not self._mismatch_retried:
+            self._mismatch_retried = True
+            self.profiles_lost()
+        else:
+            self._following = False
+
+    def _offered_matches(
+        self, entities: ConnectorEntities, now: datetime
+    ) -> bool | None:
+        """Whether the charger offers what it was told; None when that cannot be told."""
         if self._sent is None or now - self._sent[1] < OFFERED_GRACE:
-            return True
-        if self._state(self._entities.status) != "Charging":
-            return True  # a charger offers its limit only while it charges
-        offered = parse_number(self._state(self._entities.current_offered))
+            return None
+        if self._state(entities.status) != "Charging":
+            return None  # a charger offers its limit only while it charges
+        offered = parse_number(self._state(entities.current_offered))
         if offered is None:
-            return True
+            return None
         return abs(offered - self._sent[0]) <= OFFERED_TOLERANCE_A

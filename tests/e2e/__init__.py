@@ -1,0 +1,1 @@
+"""End-to-end: the real OCPP integration, the reference charger, our integration."""
