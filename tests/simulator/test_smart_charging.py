@@ -114,7 +114,7 @@ def test_the_highest_stack_level_that_sets_a_limit_wins() -> None:
 def test_valid_from_and_valid_to(
     valid_from: int | None, valid_to: int | None, offset_s: int, expected: float
 ) -> None:
-    extra = {}
+    extra: dict[str, Any] = {}
     if valid_from is not None:
         extra["validFrom"] = format_time(T0 + timedelta(seconds=valid_from))
     if valid_to is not None:
