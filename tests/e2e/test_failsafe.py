@@ -29,7 +29,7 @@ async def test_meter_lost_gives_the_failsafe_current(bench: Bench) -> None:
     bench.lost_meters.add("B")
     took = await bench.until(lambda: charger.allowed_a(1) <= 6.0, limit=60)
     bench.record("grid meter lost → failsafe current at the charger", took)
-    assert took <= 35  # 30 s of holding, then the next cycle
+    assert took <= 30  # 25 s of holding, then the next cycle
     assert bench.working(charger)[-1] == 6.0
     assert bench.site is not None
     issue = ir.async_get(bench.hass).async_get_issue(

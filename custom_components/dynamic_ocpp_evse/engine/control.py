@@ -29,8 +29,9 @@ class ControlParams:
     disable_delay_s: float = 180.0  # surplus may be missing this long before a stop
     min_pause_s: float = 180.0  # a stopped load stays off at least this long
     max_stops_per_session: int = 6  # then delay-driven stops become "hold the minimum"
-    # Stale grid data: hold commands this long, then safe state.
-    stale_timeout_s: float = 30.0
+    # Stale grid data: hold commands this long, then safe state (with the next cycle, the
+    # failsafe reaches the charger within 30 s of the last live reading).
+    stale_timeout_s: float = 25.0
     profile_validity_s: float = 180.0  # lifetime of an OCPP working profile
     profile_refresh_s: float = 60.0  # refresh a profile this long before it expires
 
