@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
@@ -34,6 +35,34 @@ async def test_setup_creates_site_and_load_devices(
     assert boiler.via_device_id == site.id
     entities = er.async_entries_for_device(er.async_get(hass), boiler.id)
     assert {e.config_subentry_id for e in entities} == {"boiler_id"}
+
+
+async def test_no_deprecated_calls(
+    hass: HomeAssistant,
+    fake_site: FakeSite,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant reports what a custom integration calls that is deprecated: nothing."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    boiler = next(
+        d
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(hass), mock_config_entry.entry_id
+        )
+        if (DOMAIN, "boiler_id") in d.identifiers
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "set_operating_mode",
+        {"device_id": boiler.id, "mode": "off"},
+        blocking=True,
+    )
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "custom integration 'dynamic_ocpp_evse'" not in caplog.text
 
 
 async def test_unload_and_reload(

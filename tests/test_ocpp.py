@@ -308,11 +308,7 @@ async def test_reset_charger_action(
 ) -> None:
     entry = _evse_entry(("car", EVSE))
     await _setup(hass, entry)
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if (DOMAIN, "car") in d.identifiers
-    )
+    device = _device(hass, entry, "car")
     before = len(ocpp.profiles)
     await hass.services.async_call(
         DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
@@ -374,11 +370,7 @@ async def test_reset_reinstalls_every_connector_of_the_charger(
     left = {**EVSE, "charge_point_id": "duo", "connector_id": 1}
     entry = _evse_entry(("left", left), ("right", {**left, "connector_id": 2}))
     await _setup(hass, entry)
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if (DOMAIN, "left") in d.identifiers
-    )
+    device = _device(hass, entry, "left")
     sent = len(ocpp.profiles)
     await hass.services.async_call(
         DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
@@ -398,11 +390,7 @@ async def test_reset_of_an_offline_charger_is_refused(
     entry = _evse_entry(("car", EVSE))
     await _setup(hass, entry)
     hass.states.async_set("sensor.cp1_status_connector", "unavailable")
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if (DOMAIN, "car") in d.identifiers
-    )
+    device = _device(hass, entry, "car")
     with pytest.raises(HomeAssistantError, match="unavailable"):
         await hass.services.async_call(
             DOMAIN, "reset_charger", {"device_id": device.id}, blocking=True
@@ -446,6 +434,17 @@ FLOW_INPUT = {
     "profile_validity": 180,
     "failsafe_current": 0,
 }
+
+
+def _device(
+    hass: HomeAssistant, entry: MockConfigEntry, load_id: str
+) -> dr.DeviceEntry:
+    """The device of one of the site's loads."""
+    return next(
+        d
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if (DOMAIN, load_id) in d.identifiers
+    )
 
 
 def _suggested(form: Any, field: str) -> Any:

@@ -121,15 +121,15 @@ def _load(
     """The coordinator and load id behind a load's device, or a clear error."""
     device = dr.async_get(hass).async_get(device_id)
     load_ids = (
-        [key for domain, key in device.identifiers if domain == DOMAIN]
+        {key for domain, key in device.identifiers if domain == DOMAIN}
         if device
-        else []
+        else set()
     )
-    if device is not None and load_ids:
-        for entry_id in device.config_entries:
-            coordinator = _site(hass, entry_id)
-            if load_ids[0] in coordinator.config_entry.subentries:
-                return coordinator, load_ids[0]
+    # The site whose subentry the load is (a device's config entries are not asked: how a
+    # device names its entry changed between Home Assistant versions).
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        for load_id in load_ids & set(entry.subentries):
+            return _site(hass, entry.entry_id), load_id
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="load_not_found",

@@ -8,7 +8,7 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
-from simulator.charge_point import Car, StationSpec
+from simulator.charge_point import Car, ReferenceCharger, StationSpec
 
 from .bench import Bench
 
@@ -64,11 +64,11 @@ async def test_reset_reinstalls_every_connector(bench: Bench) -> None:
     assert {p.id for p in duo.profiles.profiles} == {1801, 1901, 1802, 1902}
 
 
-async def test_pause_by_a_zero_limit(bench: Bench) -> None:
-    """Solar mode and no sun: the minimum is held, then 0 A; the car stops."""
+async def _charging_then_no_sun(bench: Bench, *, pause_mode: str) -> ReferenceCharger:
+    """A car charging at 16 A; then the site switches to Solar mode, with no surplus."""
     garage = await bench.add_charger(StationSpec(cp_id="CP-0042"), cpid="garage")
     await bench.add_site()
-    await bench.add_connector("garage", name="Car")
+    await bench.add_connector("garage", name="Car", pause_mode=pause_mode)
     garage.plug_in(1, Car(phases=3, max_a=32))
     await bench.until(lambda: garage.draw(1)[0] == 16.0, limit=120)
     await bench.hass.services.async_call(
@@ -77,6 +77,12 @@ async def test_pause_by_a_zero_limit(bench: Bench) -> None:
         {"entity_id": "select.home_charging_mode", "option": "solar"},
         blocking=True,
     )
+    return garage
+
+
+async def test_pause_by_a_zero_limit(bench: Bench) -> None:
+    """Solar mode and no sun: the minimum is held, then 0 A; the car stops."""
+    garage = await _charging_then_no_sun(bench, pause_mode="zero")
     took = await bench.until(lambda: bench.working(garage)[-1] == 0.0, limit=240)
     # The disable delay (180 s), holding the minimum; a little longer while the car's
     # stale current reading makes its own reduction look like surplus.
@@ -91,17 +97,7 @@ async def test_pause_by_a_zero_limit(bench: Bench) -> None:
 
 async def test_pause_by_stopping_the_transaction(bench: Bench) -> None:
     """The charge control switch stops the transaction; the sun back, it starts again."""
-    garage = await bench.add_charger(StationSpec(cp_id="CP-0042"), cpid="garage")
-    await bench.add_site()
-    await bench.add_connector("garage", name="Car", pause_mode="stop_transaction")
-    garage.plug_in(1, Car(phases=3, max_a=32))
-    await bench.until(lambda: garage.draw(1)[0] == 16.0, limit=120)
-    await bench.hass.services.async_call(
-        "select",
-        "select_option",
-        {"entity_id": "select.home_charging_mode", "option": "solar"},
-        blocking=True,
-    )
+    garage = await _charging_then_no_sun(bench, pause_mode="stop_transaction")
     seen = len(garage.received)
     await bench.until(lambda: garage.connectors[1].tx_id is None, limit=240)
     actions = [m.action for m in garage.received[seen:]]
