@@ -144,7 +144,7 @@ async def test_rate_units(bench: Bench, units: str, expected: str) -> None:
     # Measured: the failsafe a 1-phase car would get (computed for the wired lines).
     failsafe = next(p for p in charger.profiles.profiles if p.id == 1801)
     per_line = failsafe.periods[0].limit / (230 if failsafe.unit == "W" else 1)
-    bench.record(f"failsafe of a {expected} charger for a 1-phase car (A)", per_line)
+    bench.record(f"failsafe of the {expected} charger for a 1-phase car (A)", per_line)
 
 
 async def test_unknown_rate_unit_makes_the_flow_ask(bench: Bench) -> None:
