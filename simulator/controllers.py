@@ -29,6 +29,8 @@ from custom_components.dynamic_ocpp_evse.engine.units import grid_current
 from .day import Day
 from .world import Reading
 
+PROFILE_VALIDITY_S = 180.0  # a charger's working profile, as the integration's default
+
 type Decision = tuple[dict[str, float], set[str]]  # commands, and the loads written to
 
 
@@ -84,6 +86,7 @@ class Ours:
                     session=session,
                     mode=ModeSetting(charger.mode),
                     priority=charger.priority,
+                    command_lifetime_s=PROFILE_VALIDITY_S,
                 )
             )
         for plug in day.plugs:

@@ -139,6 +139,8 @@ class FakeConnector:
     car_max_a: float = 32.0
     obeys: bool = True
     limit: float = 32.0  # what the charger currently allows (A)
+    failsafe: float | None = None  # the failsafe profile's limit, once it has one
+    working: float | None = None  # the working profile's limit, once it has one
 
     def entity(self, metric: str, domain: str = "sensor") -> str:
         """The entity id of one of its metrics."""
@@ -268,10 +270,14 @@ class FakeOcpp:
         self.profiles.append(call)
         fake = self.connectors.get((cpid, call.data.get("conn_id", 0)))
         profile = call.data["custom_profile"]
-        if fake is not None and fake.obeys and profile["chargingProfileId"] >= 1900:
-            fake.limit = profile["chargingSchedule"]["chargingSchedulePeriod"][0][
-                "limit"
-            ]
+        limit = profile["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
+        if fake is not None and fake.obeys:
+            # The working profile above the failsafe (neither lapses in the fake).
+            if profile["chargingProfileId"] >= 1900:
+                fake.working = limit
+            else:
+                fake.failsafe = limit
+            fake.limit = limit if fake.working is None else fake.working
         self.report()
 
     async def clear_profile(self, call: ServiceCall) -> None:

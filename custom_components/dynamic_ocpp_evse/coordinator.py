@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+import time
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
@@ -178,8 +179,10 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             remembered_w=self._remembered_w,
             now=now,
         )
+        # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
+        # of the wall clock must neither shorten nor stretch them.
         result = run_cycle(
-            snapshot, self._states, now=now.timestamp(), params=self._params
+            snapshot, self._states, now=time.monotonic(), params=self._params
         )
         self._states = dict(result.states)
         for load in snapshot.loads:

@@ -196,6 +196,7 @@ def _evse(
         mode=load_settings.mode if session is not None else ModeSetting.OFF,
         priority=load_settings.priority,
         charger=evse.charge_point_id,
+        command_lifetime_s=evse.profile_validity_s,
     )
 
 

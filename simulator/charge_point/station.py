@@ -83,6 +83,9 @@ class StationSpec:
     max_stack_level: int = 8
     max_profiles: int = 16
     current_step_a: float = 0.1  # 1.0 for a charger that applies whole amps only
+    ignores_profiles: bool = (
+        False  # accepts profiles, offers its maximum anyway (faulty)
+    )
     features: str = "Core,FirmwareManagement,SmartCharging,RemoteTrigger"
     vendor: str = "Dynamic OCPP EVSE"
     model: str = "Reference charger"
@@ -438,6 +441,8 @@ class ReferenceCharger:
 
     def allowed_a(self, connector: int) -> float:
         """The current per line the profiles allow now (before the 6 A floor and rounding)."""
+        if self.spec.ignores_profiles:
+            return self.spec.max_current_a
         c = self.connectors[connector]
         amps, _ = self.profiles.limit_a(
             connector,

@@ -130,3 +130,33 @@ async def test_reboot(bench: Bench, keep_profiles: bool) -> None:
     bench.record(
         f"charger reboot (profiles {kind}) → A·s over the breaker in 30 s", round(over)
     )
+
+
+@pytest.mark.parametrize("offset_s", [300, -300])
+async def test_five_minutes_of_clock_drift(bench: Bench, offset_s: float) -> None:
+    """Minutes off: behind, the limit applies at once and outlives HA by the offset; ahead,
+    the working profile has lapsed on arrival and the charger keeps its failsafe — never more.
+    """
+    bench.clock_offset["CP-0042"] = timedelta(seconds=offset_s)
+    charger = await bench.add_charger(StationSpec(cp_id="CP-0042"), cpid="garage")
+    await bench.add_site()
+    await bench.add_connector("garage", name="Car")
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    seen: list[float] = []
+    for _ in range(240):
+        await bench.tick()
+        seen.append(charger.allowed_a(1))
+    if offset_s > 0:
+        assert set(seen[10:]) == {6.0}  # its failsafe, all along
+        bench.record("charger clock 5 min ahead: what it applies (A)", 6.0)
+        return
+    assert seen[-1] == 16.0  # the working profile applies at once
+    await bench.stop_home_assistant()
+    after: list[float] = []
+    for _ in range(600):
+        await bench.tick()
+        after.append(charger.allowed_a(1))
+    assert set(after) <= {16.0, 6.0}
+    took = after.index(6.0) + 1
+    bench.record("charger clock 5 min behind: HA stopped → failsafe", took)
+    assert took <= 180 + 300

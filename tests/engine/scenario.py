@@ -133,6 +133,7 @@ def build_load(spec: Spec) -> Load:
         may_start=bool(spec.get("may_start", True)),
         keep_minimum=bool(spec.get("keep_minimum", False)),
         command_a=float(spec.get("command", 0)),
+        allowed_a=_opt_float(spec.get("allowed")),
     )
     common: dict[str, Any] = {
         "id": str(spec["id"]),
@@ -152,6 +153,7 @@ def build_load(spec: Spec) -> Load:
             line_a=tuple(_reading(v) for v in draw),
             session=Session(spec.get("session", "connected")),
             charger=spec.get("charger"),
+            command_lifetime_s=_opt_float(spec.get("lifetime", 180)),
         )
     return Switched(
         **common,
@@ -246,6 +248,7 @@ class CarModel:
     car_lines: int  # lines the car draws on (a 1-phase car on a 3-phase charger: 1)
     car_max_a: float  # the car's own limit
     power_w: float = 0.0  # a plug's real power, when monitored
+    rogue_a: float | None = None  # draws this whatever it is told (per line)
 
 
 @dataclass(slots=True)
@@ -279,6 +282,7 @@ class Timeline:
                 car_lines=int(load_spec.get("car_lines", len(load.wired))),
                 car_max_a=float(load_spec.get("car_max", 32)),
                 power_w=float(load_spec.get("real_power", load_spec.get("power", 0))),
+                rogue_a=_opt_float(load_spec.get("rogue")),
             )
         return cls(
             spec=spec,
@@ -328,8 +332,11 @@ class Timeline:
             command = self.states.get(load_id, LoadState()).command_a
             car = self.cars[load_id]
             if isinstance(load, Evse):
-                draws = load.session.takes_part and command > 0
-                amps = min(command, car.car_max_a) if draws else 0.0
+                draws = load.session.takes_part and (
+                    command > 0 or car.rogue_a is not None
+                )
+                told = command if car.rogue_a is None else car.rogue_a
+                amps = min(told, car.car_max_a) if draws else 0.0
                 line_a = tuple(
                     amps if index < car.car_lines else 0.0
                     for index in range(len(load.wired))

@@ -86,6 +86,7 @@ def loads_for(draw: st.DrawFn, site: Site, count: int) -> tuple[Load, ...]:
                 may_start=draw(st.booleans()),
                 keep_minimum=draw(st.booleans()),
                 command_a=draw(st.sampled_from([0.0, 6.0, 10.0, 16.0])),
+                allowed_a=draw(st.none() | st.sampled_from([0.0, 6.0, 10.0, 16.0])),
             ),
         }
         if draw(st.booleans()):
@@ -337,3 +338,49 @@ def test_distribution_modes_order_identical_loads(snapshot: Snapshot) -> None:
     if snapshot.distribution is not Distribution.SEQUENTIAL_STRICT:
         # Everyone who can get a minimum gets it before anyone gets more.
         assert not (0 in currents and any(c >= 2 * load.min_a + EPS for c in running))
+
+
+def _drawn(load: Load, voltage: float) -> dict[Phase, float]:
+    """What a load draws per phase now, by its own measurement."""
+    drawn: dict[Phase, float] = {}
+    if isinstance(load, Evse):
+        for phase, amps in load.measured_by_line():
+            drawn[phase] = drawn.get(phase, 0.0) + max(amps, 0.0)
+    elif load.wired:
+        for phase in load.wired:
+            per_line = load.drawn_w() / (voltage * len(load.wired))
+            drawn[phase] = drawn.get(phase, 0.0) + per_line
+    return drawn
+
+
+@SAFETY
+@given(snapshots(), st.data())
+def test_a_load_ignoring_its_command_never_pushes_the_others_over(
+    snapshot: Snapshot, data: st.DataObject
+) -> None:
+    """Loads told to stop keep drawing; the others follow: no phase goes over for them."""
+    rogue = {
+        load.id
+        for load in snapshot.loads
+        if not (isinstance(load, Switched) and load.thermal)
+        and data.draw(st.booleans())
+    }
+    loads = tuple(
+        replace(load, control=replace(load.control, allowed_a=0.0))
+        if load.id in rogue
+        else replace(load, control=replace(load.control, allowed_a=None))
+        for load in snapshot.loads
+    )
+    snapshot = replace(snapshot, loads=loads)
+    plan = allocate(snapshot)
+    site = snapshot.site
+    voltage = site.voltage
+    followers = [load for load in loads if load.id not in rogue]
+    for phase in site.phases:
+        grid = snapshot.grid_a[phase]
+        assert grid is not None
+        before = grid - sum(_drawn(load, voltage).get(phase, 0.0) for load in followers)
+        after = before + _total(plan, followers).get(phase, 0.0)
+        limit = site.breaker_a - site.margin_a
+        # The followers add nothing beyond the limit (a site over it without them gets 0).
+        assert after <= max(limit, before) + 1e-6, f"phase {phase}"

@@ -82,6 +82,10 @@ def _check_allocation(
                 assert got.detail == value, f"{where}: {got}"
             case "held":
                 assert got.held is value, f"{where}: {got}"
+            case "overdraw":
+                assert got.overdraw_a == pytest.approx(float(value), abs=tol), (
+                    f"{where}: {got}"
+                )
             case "lines":
                 assert got.lines == tuple(Phase(p) for p in value), f"{where}: {got}"
             case _:

@@ -46,6 +46,7 @@ def test_grid_current_converts_units(raw: object, unit: str, expected: float) ->
         "-inf",
         math.nan,
         [1],
+        10**400,  # an int no float can hold
     ],
 )
 def test_nonsense_is_stale_never_zero(raw: object) -> None:

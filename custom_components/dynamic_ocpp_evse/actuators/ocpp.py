@@ -3,9 +3,13 @@
 Per connector two TxDefaultProfiles are kept on the charger (DESIGN §6):
 - the failsafe profile, one stack level below, Relative with no end: the limit the charger falls
   back to whenever nothing newer holds;
-- the working profile, Absolute, starting 60 s in the past and lasting the validity plus 60 s
-  (a charger clock off by up to a minute changes nothing), refreshed before it lapses. If the
-  integration stops, it lapses and the charger drops to the failsafe limit.
+- the working profile, Absolute, from a day in the past until the validity from now (stated
+  twice: `duration` and `validTo`), refreshed after two thirds of its validity while a car is
+  there, whatever the command (a 0 A pause included). If the
+  integration stops, it lapses and the charger drops to the failsafe limit. A charger clock
+  behind by up to a day applies it at once (and keeps it that much longer after Home Assistant
+  stops); one ahead by less than a third of the validity never sees it lapse between
+  refreshes; one further ahead falls to its failsafe in between, never above it.
 Both are (re)installed on the first command, after a reset, and whenever the charger may have
 lost them: a call that failed (the charger was away), its status coming back from unavailable,
 its reconnection counter moving (the OCPP integration's only trace of a reconnect or reboot),
@@ -39,7 +43,9 @@ from ..site_config import EvseConfig
 
 WORKING_PROFILE_ID = 1900  # + connector
 FAILSAFE_PROFILE_ID = 1800  # + connector
-CLOCK_SLACK = timedelta(seconds=60)
+BEHIND_SLACK = timedelta(
+    days=1
+)  # a charger clock this far behind still applies it at once
 OFFERED_GRACE = timedelta(seconds=60)  # time a charger gets to apply a new limit
 OFFERED_TOLERANCE_A = 1.0
 _GONE = (None, STATE_UNAVAILABLE, STATE_UNKNOWN)
@@ -61,7 +67,8 @@ class OcppActuator:
         self._directory = directory
         self._voltage = voltage
         self._installed = False  # both profiles are on the charger as far as we know
-        self._sent: tuple[float, datetime] | None = None  # last working limit and when
+        # The working limit sent last, and since when the charger has had that value.
+        self._sent: tuple[float, datetime] | None = None
         self._following = True
         self._reconnects: str | None = None  # the counter when last seen
         self._mismatch_retried = False
@@ -112,7 +119,13 @@ class OcppActuator:
             if not (self._config.pause_mode == PAUSE_STOP and command.current_a == 0):
                 # Paused by a stopped transaction, the working profile keeps its last limit.
                 await self._set_profile(self.working_profile(command, now))
-            self._sent = (command.current_a, now)
+                if (
+                    fresh_start
+                    or self._sent is None
+                    or self._sent[0] != command.current_a
+                ):
+                    # The grace runs from a new value: a refresh does not restart it.
+                    self._sent = (command.current_a, now)
         self._installed = True
         self._check_offered(entities, now)
 
@@ -156,26 +169,27 @@ class OcppActuator:
             "chargingProfileKind": "Relative",
             "chargingSchedule": {
                 "chargingRateUnit": self._config.rate_unit,
+                # Per line whatever the car's phases: watts for one line.
                 "chargingSchedulePeriod": [
-                    {"startPeriod": 0, "limit": self._limit(self._config.failsafe_a, 0)}
+                    {"startPeriod": 0, "limit": self._limit(self._config.failsafe_a, 1)}
                 ],
             },
         }
 
     def working_profile(self, command: Command, now: datetime) -> dict[str, Any]:
         """The short-lived profile that carries the command."""
-        start = now - CLOCK_SLACK
+        start = now - BEHIND_SLACK
+        end = now + timedelta(seconds=self._config.profile_validity_s)
         return {
             "chargingProfileId": WORKING_PROFILE_ID + self._config.connector,
             "stackLevel": self._config.stack_level,
             "chargingProfilePurpose": "TxDefaultProfile",
             "chargingProfileKind": "Absolute",
+            "validTo": _ocpp_time(end),
             "chargingSchedule": {
                 "chargingRateUnit": self._config.rate_unit,
-                "startSchedule": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "duration": int(
-                    self._config.profile_validity_s + CLOCK_SLACK.total_seconds()
-                ),
+                "startSchedule": _ocpp_time(start),
+                "duration": int((end - start).total_seconds()),
                 "chargingSchedulePeriod": [
                     {
                         "startPeriod": 0,
@@ -248,12 +262,21 @@ class OcppActuator:
     def _offered_matches(
         self, entities: ConnectorEntities, now: datetime
     ) -> bool | None:
-        """Whether the charger offers what it was told; None when that cannot be told."""
-        if self._sent is None or now - self._sent[1] < OFFERED_GRACE:
+        """Whether the charger offers what it was told; None while it is given time to.
+
+        Nothing to compare (no car charging, no reading) counts as following.
+        """
+        if self._sent is None:
             return None
         if self._state(entities.status) != "Charging":
-            return None  # a charger offers its limit only while it charges
+            return True  # a charger offers its limit only while it charges
         offered = parse_number(self._state(entities.current_offered))
         if offered is None:
-            return None
-        return abs(offered - self._sent[0]) <= OFFERED_TOLERANCE_A
+            return True
+        if abs(offered - self._sent[0]) <= OFFERED_TOLERANCE_A:
+            return True
+        return None if now - self._sent[1] < OFFERED_GRACE else False
+
+
+def _ocpp_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

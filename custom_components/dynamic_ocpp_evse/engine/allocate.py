@@ -179,9 +179,13 @@ def allocate(snapshot: Snapshot) -> Plan:
     grid = {phase: snapshot.grid_a.get(phase) for phase in site.phases}
     if any(value is None or not math.isfinite(value) for value in grid.values()):
         return _safe_plan(snapshot)
-    base = _base_load(snapshot, {p: v for p, v in grid.items() if v is not None})
+    base, overdraw = _base_load(
+        snapshot, {p: v for p, v in grid.items() if v is not None}
+    )
     surplus = _surplus_w(snapshot, base)
     allocations, used = _run(snapshot, base, surplus)
+    for load_id, excess in overdraw.items():
+        allocations[load_id] = replace(allocations[load_id], overdraw_a=excess)
     limit = site.breaker_a - site.margin_a
     headroom = {p: limit - base[p] - used.get(p, 0.0) for p in site.phases}
     return Plan(
@@ -193,25 +197,42 @@ def allocate(snapshot: Snapshot) -> Plan:
     )
 
 
-def _base_load(snapshot: Snapshot, grid: dict[Phase, float]) -> dict[Phase, float]:
-    """House load per phase: the grid reading less what the managed loads draw (trap 1)."""
+def _base_load(
+    snapshot: Snapshot, grid: dict[Phase, float]
+) -> tuple[dict[Phase, float], dict[str, float]]:
+    """House load per phase, and the loads that draw more than they are allowed.
+
+    The grid reading less what the managed loads draw (trap 1) — but only up to what each is
+    allowed: what a load draws above its command (a load that ignores it, or a reading from
+    before the load followed a lower one) stays house load, in every budget.
+    """
     voltage = _voltage(snapshot)
     base = dict(grid)
-    for load in sorted(
-        snapshot.loads, key=_order_key
-    ):  # the same sums whatever the order
+    overdraw: dict[str, float] = {}
+    # The same sums whatever the order.
+    for load in sorted(snapshot.loads, key=_order_key):
+        allowed = load.control.allowed_a
+        excess = 0.0
         if isinstance(load, Evse):
-            for phase, amps in load.measured_by_phase().items():
-                if phase in base and math.isfinite(amps):
-                    base[phase] -= amps
+            drawn = load.measured_by_line()
         elif load.wired and _drawn_is_managed(load):
-            drawn = load.drawn_w()
-            if math.isfinite(drawn) and drawn > 0:
-                per_line = drawn / (voltage * len(load.wired))
-                for phase in load.wired:
-                    if phase in base:
-                        base[phase] -= per_line
-    return base
+            total = load.drawn_w()
+            per_line = total / (voltage * len(load.wired)) if total > 0 else 0.0
+            drawn = [(phase, per_line) for phase in load.wired]
+        else:
+            continue
+        for phase, amps in drawn:
+            if phase not in base or not math.isfinite(amps) or amps <= 0:
+                continue
+            ours = amps if allowed is None else min(amps, allowed)
+            base[phase] -= ours
+            excess = max(excess, amps - ours)
+        if excess > OVERDRAW_TOLERANCE_A:
+            overdraw[load.id] = excess
+    return base, overdraw
+
+
+OVERDRAW_TOLERANCE_A = 1.0  # drawing this much above the command is following it
 
 
 def _drawn_is_managed(load: Switched) -> bool:

@@ -15,6 +15,7 @@ import math
 from .model import Allocation, ControlFlags, Mode, Reason
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
+REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
 _USER_STOPS = frozenset({Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED})
 
 
@@ -32,8 +33,8 @@ class ControlParams:
     # Stale grid data: hold commands this long, then safe state (with the next cycle, the
     # failsafe reaches the charger within 30 s of the last live reading).
     stale_timeout_s: float = 25.0
-    profile_validity_s: float = 180.0  # lifetime of an OCPP working profile
-    profile_refresh_s: float = 60.0  # refresh a profile this long before it expires
+    # A load may take this long to follow a lower command; until then it may draw the higher.
+    reaction_s: float = 10.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +54,9 @@ class LoadState:
     stops: int = 0  # stops in this plug-in session
     stale_since: float | None = None  # the grid meter has been stale since
     sent_at: float | None = None  # when a command was last written
+    # The command before the last decrease, and when that came (the load's reaction time).
+    lowered_from_a: float = 0.0
+    lowered_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,8 +105,26 @@ def prepare(
         may_start=not paused and enabled,
         keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
         command_a=state.command_a,
+        allowed_a=_allowed(state, now, params),
     )
     return state, flags
+
+
+def settling(state: LoadState, now: float, params: ControlParams) -> bool:
+    """Whether the load may still be following a lower command (its reaction time)."""
+    return state.lowered_at is not None and now - state.lowered_at < params.reaction_s
+
+
+def _allowed(state: LoadState, now: float, params: ControlParams) -> float | None:
+    """The most the load may draw now: its command, or the one before while it reacts.
+
+    None before the first command (a load found running after a restart keeps its draw).
+    """
+    if state.sent_at is None:
+        return None
+    if settling(state, now, params):
+        return max(state.command_a, state.lowered_from_a)
+    return state.command_a
 
 
 def step(
@@ -111,12 +133,16 @@ def step(
     *,
     now: float,
     params: ControlParams,
-    refreshes: bool = False,
+    lifetime_s: float | None = None,
+    settling: bool = False,
 ) -> tuple[LoadState, Command]:
     """Turn this cycle's allocation into the command for one load.
 
-    `refreshes` marks a load whose command expires (an OCPP working profile) and must be
-    re-sent before it does.
+    While `settling` (a load of the site still follows a lower command) nothing rises: the
+    meters cannot yet tell a load that followed from room that appeared.
+
+    A load whose command lapses after `lifetime_s` (an OCPP working profile) gets it again
+    once two thirds of that have passed, whatever it is — a 0 A pause included.
     """
     previous = state.command_a
     running = previous > 0
@@ -141,21 +167,28 @@ def step(
         command, rising_since = _next_command(
             state, allocation, running=running, now=now, params=params
         )
+        if settling and command > previous:
+            command, rising_since = previous, None
 
     stopped_at, stops = state.stopped_at, state.stops
     changed = not math.isclose(command, previous, abs_tol=1e-9)
+    lowered_from, lowered_at = state.lowered_from_a, state.lowered_at
+    if changed and command < previous:
+        # What it may still draw while it follows: the highest command of its reaction time.
+        allowed = _allowed(state, now, params)
+        lowered_from, lowered_at = max(previous, allowed or 0.0), now
     if changed and running and command == 0:
         counted = allocation.reason not in _USER_STOPS
         stopped_at = now if counted else None
         stops += counted
         enough_since = missing_since = None
     due = (
-        refreshes
-        and command > 0
+        lifetime_s is not None
         and state.sent_at is not None
-        and now - state.sent_at >= params.profile_validity_s - params.profile_refresh_s
+        and now - state.sent_at >= lifetime_s * REFRESH_AT
     )
-    send = changed or due or state.sent_at is None
+    # A load drawing above what it is allowed is told again every cycle until it follows.
+    send = changed or due or state.sent_at is None or allocation.overdraw_a > 0
     new_state = LoadState(
         command_a=command,
         mode=state.mode,
@@ -168,6 +201,8 @@ def step(
         stops=stops,
         stale_since=stale_since,
         sent_at=now if send else state.sent_at,
+        lowered_from_a=lowered_from,
+        lowered_at=lowered_at,
     )
     return new_state, Command(
         current_a=command,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .allocate import allocate, effective_mode
-from .control import Command, ControlParams, LoadState, prepare, step
+from .control import Command, ControlParams, LoadState, prepare, settling, step
 from .model import Evse, Load, Mode, Plan, Snapshot
 
 
@@ -48,6 +48,8 @@ def run_cycle(
     plan = allocate(
         replace(snapshot, loads=tuple(loads), dead_band_a=params.dead_band_a)
     )
+    # After any decrease, nothing rises until the loads had time to follow it.
+    site_settling = any(settling(state, now, params) for state in prepared.values())
     new_states: dict[str, LoadState] = {}
     commands: dict[str, Command] = {}
     for load in loads:
@@ -56,9 +58,21 @@ def run_cycle(
             plan.allocations[load.id],
             now=now,
             params=params,
-            refreshes=isinstance(load, Evse),
+            lifetime_s=_lifetime(load),
+            settling=site_settling,
         )
     return CycleResult(plan=plan, states=new_states, commands=commands)
+
+
+def _lifetime(load: Load) -> float | None:
+    """How long a load's command holds, while it matters: a charger's, while a car is there.
+
+    Without a car the charger may fall to its failsafe; a car that arrives is commanded within
+    a cycle.
+    """
+    if isinstance(load, Evse) and load.session.takes_part:
+        return load.command_lifetime_s
+    return None
 
 
 def _active(load: Load, mode: Mode) -> bool:

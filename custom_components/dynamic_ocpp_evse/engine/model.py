@@ -150,6 +150,10 @@ class ControlFlags:
     # A running load whose minimum must be held if limits allow.
     keep_minimum: bool = False
     command_a: float = 0.0  # the current the load was last commanded (0 = stopped)
+    # The most it may draw by our commands now (a lowered command counts only once the load
+    # had time to follow it); None before its first command. What it draws above this is
+    # house load, in every budget.
+    allowed_a: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,6 +174,9 @@ class Evse:
     priority: int = 1
     group: str | None = None
     charger: str | None = None
+    # How long a command holds at the charger without being sent again (an OCPP working
+    # profile's validity); None: until it is changed.
+    command_lifetime_s: float | None = None
     control: ControlFlags = field(default_factory=ControlFlags)
 
     def active_lines(self) -> tuple[Phase, ...]:
@@ -181,13 +188,13 @@ class Evse:
         )
         return drawing or self.wired
 
-    def measured_by_phase(self) -> dict[Phase, float]:
-        """Measured draw per site phase; a stale line counts 0 (the grid meter still sees it)."""
-        draw: dict[Phase, float] = {}
-        for phase, amps in zip(self.wired, self.line_a, strict=False):
-            if amps is not None and amps > 0:
-                draw[phase] = draw.get(phase, 0.0) + amps
-        return draw
+    def measured_by_line(self) -> list[tuple[Phase, float]]:
+        """Measured draw of each line in use, with its site phase; stale lines left out."""
+        return [
+            (phase, amps)
+            for phase, amps in zip(self.wired, self.line_a, strict=False)
+            if amps is not None
+        ]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,6 +255,9 @@ class Allocation:
     lines: tuple[Phase, ...] = ()  # the phases the current is drawn on
     # The current is a minimum held from the grid, not paid by the surplus.
     held: bool = False
+    # By how much the load draws above what it is allowed (A per line): reserved as house
+    # load, and the load is commanded again.
+    overdraw_a: float = 0.0
 
     @property
     def on(self) -> bool:

@@ -37,7 +37,7 @@ def parse_number(raw: object) -> float | None:
         return None
     try:
         value = float(raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # an int too large for a float overflows
         return None
     return value if math.isfinite(value) else None
 
