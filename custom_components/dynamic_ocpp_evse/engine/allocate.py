@@ -171,6 +171,14 @@ class _Allocator:
         for cand in cands:
             if id(cand) in base:
                 cand.current = min(cand.current, cand.max_a)
+                # What limits the filling is paid above; what the candidate also uses (the
+                # surplus, when it did not limit it) pays for the rise as well.
+                limiting = set(self.terms_of(cand, surplus=surplus))
+                for index, use in cand.all_terms:
+                    if (index, use) not in limiting:
+                        self.budgets[index].remaining -= (
+                            cand.current - base[id(cand)]
+                        ) * use
 
 
 def allocate(snapshot: Snapshot) -> Plan:
