@@ -239,6 +239,9 @@ def _next_command(
         return target, None
     if not running:
         return (allocation.min_a if 0 < allocation.min_a <= target else target), None
+    if target - previous < params.dead_band_a:
+        # Not worth a write: no rise is pending, so none is credited for later.
+        return previous, None
     rising_since = state.rising_since
     if rising_since is None:
         rising_since = state.stepped_at if state.stepped_at is not None else now
