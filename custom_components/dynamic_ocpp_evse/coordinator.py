@@ -43,7 +43,7 @@ from .const import (
 )
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
-from .engine.model import ModeSetting, Plan, Snapshot, Switched
+from .engine.model import ModeSetting, Plan, Snapshot
 from .inputs import read_snapshot
 from .ocpp_discovery import OcppDirectory
 from .settings import LoadSettings, SettingsStore, UserSettings
@@ -108,7 +108,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._store = SettingsStore(hass, entry.entry_id)
         self._params = ControlParams()
         self._states: dict[str, LoadState] = {}
-        self._remembered_w: dict[str, float] = {}
         self._actuators: dict[str, Actuator] = {
             plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
         }
@@ -176,7 +175,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             plugs=self.plugs,
             evses=[(evse, self._chargers[evse.id].entities) for evse in self.evses],
             settings=self.settings,
-            remembered_w=self._remembered_w,
             now=now,
         )
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
@@ -185,11 +183,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             snapshot, self._states, now=time.monotonic(), params=self._params
         )
         self._states = dict(result.states)
-        for load in snapshot.loads:
-            if isinstance(load, Switched) and load.is_on and load.measured_w:
-                self._remembered_w[load.id] = (
-                    load.measured_w
-                )  # a monitored plug's real power
         health = await self._async_dispatch(result.commands)
         self._update_repairs(snapshot, result.plan, health)
         return SitePlan(

@@ -6,7 +6,6 @@ The only place that reads the states of the meters and loads. What it cannot rea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON
@@ -50,7 +49,6 @@ def read_snapshot(
     plugs: list[PlugConfig],
     evses: list[tuple[EvseConfig, ConnectorEntities]],
     settings: UserSettings,
-    remembered_w: Mapping[str, float],
     now: datetime,
 ) -> Snapshot:
     """Read every input of the site into a snapshot."""
@@ -84,7 +82,7 @@ def read_snapshot(
         ),
         grid_a=grid,
         loads=(
-            *(_plug(hass, plug, settings, remembered_w) for plug in plugs),
+            *(_plug(hass, plug, settings) for plug in plugs),
             *(_evse(hass, evse, entities, settings) for evse, entities in evses),
         ),
         site_mode=settings.charging_mode,
@@ -127,7 +125,6 @@ def _plug(
     hass: HomeAssistant,
     plug: PlugConfig,
     settings: UserSettings,
-    remembered_w: Mapping[str, float],
 ) -> Switched:
     """A plug as the engine sees it.
 
@@ -146,7 +143,7 @@ def _plug(
     return Switched(
         id=plug.id,
         wired=plug.phases,
-        power_w=remembered_w.get(plug.id, plug.power_w),
+        power_w=plug.power_w,  # its rating; the control remembers what it really draws
         is_on=is_on,
         measured_w=measured,
         mode=load_settings.mode if usable else ModeSetting.OFF,

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+import math
+
 from hypothesis import given, settings, strategies as st
+import pytest
 
 from custom_components.dynamic_ocpp_evse.engine.control import (
     ControlParams,
     LoadState,
+    remember_power,
     step,
 )
-from custom_components.dynamic_ocpp_evse.engine.model import Allocation, Reason
+from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
+from custom_components.dynamic_ocpp_evse.engine.model import (
+    Allocation,
+    Mode,
+    ModeSetting,
+    Phase,
+    Reason,
+    Site,
+    Snapshot,
+    Switched,
+)
 
 PERIOD_S = 5.0
 
@@ -42,3 +57,53 @@ def test_every_command_stays_live_at_the_charger(
         assert state.sent_at is not None
         # Until the next cycle the charger holds a profile sent less than `lifetime` ago.
         assert now + PERIOD_S - state.sent_at < lifetime, (cycle, command)
+
+
+def _boiler(*, on: bool, measured: float | None) -> Switched:
+    return Switched(
+        id="boiler",
+        wired=(Phase.A,),
+        power_w=2300.0,
+        is_on=on,
+        measured_w=measured,
+        mode=ModeSetting.SOLAR,
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "measured", "remembered"),
+    [
+        (True, 1800.0, 1800.0),  # running: its real power
+        (True, 5.0, None),  # on, but its own thermostat cut out
+        (True, -300.0, None),  # nonsense
+        (True, math.nan, None),
+        (False, None, None),
+    ],
+)
+def test_a_plug_remembers_only_what_it_drew_running(
+    on: bool, measured: float | None, remembered: float | None
+) -> None:
+    state, load = remember_power(LoadState(), _boiler(on=on, measured=measured))
+    assert state.running_w == remembered
+    assert isinstance(load, Switched)
+    assert load.power_w == (remembered or 2300.0)
+
+
+def test_the_memory_is_what_the_engine_plans_with() -> None:
+    """Remembered 1150 W: a Solar boiler starts on 1300 W of surplus (its 2300 W rating
+    would not), and a later cut-out reading changes nothing."""
+    site = Site(phases=(Phase.A,), breaker_a=25.0)
+    params = ControlParams(enable_delay_s=0)
+    states = {"boiler": LoadState(running_w=1150.0)}
+    snapshot = Snapshot(
+        site=site,
+        grid_a={Phase.A: -1300 / 230},
+        loads=(_boiler(on=False, measured=None),),
+        site_mode=Mode.SOLAR,
+    )
+    result = run_cycle(snapshot, states, now=0.0, params=params)
+    result = run_cycle(snapshot, result.states, now=5.0, params=params)  # enabled
+    assert result.commands["boiler"].current_a > 0
+    cut_out = replace(snapshot, loads=(_boiler(on=True, measured=3.0),))
+    result = run_cycle(cut_out, result.states, now=10.0, params=params)
+    assert result.states["boiler"].running_w == 1150.0

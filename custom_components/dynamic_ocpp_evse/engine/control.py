@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import math
 
-from .model import Allocation, ControlFlags, Mode, Reason
+from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
@@ -57,6 +57,8 @@ class LoadState:
     # The command before the last decrease, and when that came (the load's reaction time).
     lowered_from_a: float = 0.0
     lowered_at: float | None = None
+    # A switched load's power when it was last seen really running (its power monitor).
+    running_w: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +110,31 @@ def prepare(
         allowed_a=_allowed(state, now, params),
     )
     return state, flags
+
+
+RUNNING_SHARE = 0.25  # of its rating: below this a switched load that is on is idle
+
+
+def remember_power(state: LoadState, load: Load) -> tuple[LoadState, Load]:
+    """A switched load's power for the engine: its rating, or what it drew when last running.
+
+    Only a reading of the load really running is remembered: not one of a device whose own
+    thermostat cut out (almost nothing), nor a negative or nonsense one.
+    """
+    if not isinstance(load, Switched):
+        return state, load
+    measured = load.measured_w
+    if (
+        load.is_on
+        and measured is not None
+        and math.isfinite(measured)
+        and measured >= RUNNING_SHARE * load.power_w
+        and measured > 0
+    ):
+        state = replace(state, running_w=measured)
+    if state.running_w is not None:
+        load = replace(load, power_w=state.running_w)
+    return state, load
 
 
 def settling(state: LoadState, now: float, params: ControlParams) -> bool:
@@ -203,6 +230,7 @@ def step(
         sent_at=now if send else state.sent_at,
         lowered_from_a=lowered_from,
         lowered_at=lowered_at,
+        running_w=state.running_w,
     )
     return new_state, Command(
         current_a=command,

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .allocate import allocate, effective_mode
-from .control import Command, ControlParams, LoadState, prepare, settling, step
+from .control import (
+    Command,
+    ControlParams,
+    LoadState,
+    prepare,
+    remember_power,
+    settling,
+    step,
+)
 from .model import Evse, Load, Mode, Plan, Snapshot
 
 
@@ -36,8 +44,9 @@ def run_cycle(
     loads: list[Load] = []
     for load in snapshot.loads:
         mode = effective_mode(load, snapshot.site_mode)
+        state, load = remember_power(states.get(load.id, LoadState()), load)  # noqa: PLW2901
         state, flags = prepare(
-            states.get(load.id, LoadState()),
+            state,
             mode=mode,
             active=_active(load, mode),
             now=now,
