@@ -625,7 +625,7 @@ def _trim_for(
             if spare.get(index, 0.0) + EPS < gap:
                 return False
             short[index] = gap
-    trimmed: list[tuple[_Candidate, float]] = []
+    trimmed: list[tuple[_Candidate, float, int | None]] = []
     for other in reversed(placed):
         if not short:
             break
@@ -638,7 +638,8 @@ def _trim_for(
             continue
         cut = min(room, max(short[index] / uses[index] for index in shared))
         allocator.take(other, -cut)
-        trimmed.append((other, cut))
+        trimmed.append((other, cut, other.binding))
+        other.binding = shared[0]  # what it is trimmed for binds it now
         for index, use in uses.items():
             spare[index] -= cut * use
             if index in short:
@@ -648,8 +649,9 @@ def _trim_for(
     if allocator.grant_minimum(cand, surplus=surplus):
         allocator.top_up(cand, surplus=surplus)
         return True
-    for other, cut in trimmed:
+    for other, cut, binding in trimmed:
         allocator.take(other, cut)
+        other.binding = binding
         for index, use in allocator.terms_of(other, surplus=surplus):
             spare[index] += cut * use
     return False
