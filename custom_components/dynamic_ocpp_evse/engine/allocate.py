@@ -285,7 +285,9 @@ def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
 
 # Urgency classes, served one after another (DESIGN §4.3).
 _CLASSES = (Mode.STANDARD, Mode.ECO, Mode.SOLAR, Mode.EXCESS)
-_STARTABLE = frozenset({Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED})
+_STARTABLE = frozenset(
+    {Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED, Reason.NOT_DRAWING}
+)
 _SURPLUS_CLASSES = frozenset({Mode.SOLAR, Mode.EXCESS})
 
 
@@ -535,6 +537,8 @@ def _mode_of(snapshot: Snapshot, load: Load) -> tuple[Mode, Reason | None]:
             mode,
             Reason.FINISHED if load.session is Session.FINISHED else Reason.NO_CAR,
         )
+    if load.control.resting:
+        return mode, Reason.NOT_DRAWING
     if not _running(load) and not load.control.may_start:
         return mode, Reason.PAUSED
     return mode, None

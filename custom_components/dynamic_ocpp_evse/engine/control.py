@@ -16,7 +16,9 @@ from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
-_USER_STOPS = frozenset({Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED})
+_USER_STOPS = frozenset(
+    {Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED, Reason.NOT_DRAWING}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +37,11 @@ class ControlParams:
     stale_timeout_s: float = 25.0
     # A load may take this long to follow a lower command; until then it may draw the higher.
     reaction_s: float = 10.0
+    # A car offered current that draws none this long is released (full, or not charging) and
+    # offered current again every `retry_every_s`, for `probe_s`.
+    release_after_s: float = 600.0
+    retry_every_s: float = 1800.0
+    probe_s: float = 120.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +66,8 @@ class LoadState:
     lowered_at: float | None = None
     # A switched load's power when it was last seen really running (its power monitor).
     running_w: float | None = None
+    quiet_since: float | None = None  # offered current, drawing none, since
+    resting_since: float | None = None  # released for drawing none, since
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,12 +82,19 @@ class Command:
 
 
 def prepare(
-    state: LoadState, *, mode: Mode, active: bool, now: float, params: ControlParams
+    state: LoadState,
+    *,
+    mode: Mode,
+    active: bool,
+    now: float,
+    params: ControlParams,
+    drawing: bool | None = None,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
-    and starts a new session with a fresh budget.
+    and starts a new session with a fresh budget. `drawing` says whether the load draws now
+    (None: not known).
     """
     new_session = active and not state.active
     if new_session or (state.mode is not None and mode is not state.mode):
@@ -103,13 +119,48 @@ def prepare(
         _elapsed(state.missing_since, now, params.disable_delay_s)
         and state.stops < params.max_stops_per_session
     )
+    state = _watch_draw(state, active=active, drawing=drawing, now=now, params=params)
     flags = ControlFlags(
         may_start=not paused and enabled,
         keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
         command_a=state.command_a,
         allowed_a=_allowed(state, now, params),
+        resting=_resting(state, now, params),
     )
     return state, flags
+
+
+def _watch_draw(
+    state: LoadState,
+    *,
+    active: bool,
+    drawing: bool | None,
+    now: float,
+    params: ControlParams,
+) -> LoadState:
+    """Note a car that is offered current and draws none; release it when that lasts.
+
+    A car released once is let go again after a short probe that finds it still not drawing.
+    """
+    if not active or drawing:
+        return replace(state, quiet_since=None, resting_since=None)
+    quiet_since = state.quiet_since
+    if state.command_a > 0 and drawing is False:
+        quiet_since = quiet_since if quiet_since is not None else now
+    elif state.command_a == 0:
+        quiet_since = None
+    resting_since = state.resting_since
+    patience = params.probe_s if resting_since is not None else params.release_after_s
+    if quiet_since is not None and now - quiet_since >= patience:
+        resting_since, quiet_since = now, None
+    return replace(state, quiet_since=quiet_since, resting_since=resting_since)
+
+
+def _resting(state: LoadState, now: float, params: ControlParams) -> bool:
+    """Released, and not in one of its retries."""
+    if state.resting_since is None:
+        return False
+    return now - state.resting_since < params.retry_every_s
 
 
 RUNNING_SHARE = 0.25  # of its rating: below this a switched load that is on is idle
@@ -231,6 +282,8 @@ def step(
         lowered_from_a=lowered_from,
         lowered_at=lowered_at,
         running_w=state.running_w,
+        quiet_since=state.quiet_since,
+        resting_since=state.resting_since,
     )
     return new_state, Command(
         current_a=command,

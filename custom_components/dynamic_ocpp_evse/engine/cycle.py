@@ -19,7 +19,7 @@ from .control import (
     settling,
     step,
 )
-from .model import Evse, Load, Mode, Plan, Snapshot
+from .model import ACTIVE_LINE_A, Evse, Load, Mode, Plan, Snapshot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +51,7 @@ def run_cycle(
             active=_active(load, mode),
             now=now,
             params=params,
+            drawing=_drawing(load),
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
@@ -82,6 +83,16 @@ def _lifetime(load: Load) -> float | None:
     if isinstance(load, Evse) and load.session.takes_part:
         return load.command_lifetime_s
     return None
+
+
+def _drawing(load: Load) -> bool | None:
+    """Whether a charger's car draws now (a line at 1 A or more); None when not known."""
+    if not isinstance(load, Evse):
+        return None
+    lines = [amps for amps in load.line_a if amps is not None]
+    if not lines:
+        return None
+    return any(amps >= ACTIVE_LINE_A for amps in lines)
 
 
 def _active(load: Load, mode: Mode) -> bool:

@@ -86,6 +86,7 @@ class Reason(StrEnum):
     NO_CAR = "no_car"
     FINISHED = "finished"
     PAUSED = "paused"
+    NOT_DRAWING = "not_drawing"  # a car connected that has not drawn for a while (full)
     METER_STALE = "meter_stale"
 
 
@@ -150,6 +151,8 @@ class ControlFlags:
     # A running load whose minimum must be held if limits allow.
     keep_minimum: bool = False
     command_a: float = 0.0  # the current the load was last commanded (0 = stopped)
+    # A car that draws nothing when offered current: released, offered again now and then.
+    resting: bool = False
     # The most it may draw by our commands now (a lowered command counts only once the load
     # had time to follow it); None before its first command. What it draws above this is
     # house load, in every budget.
