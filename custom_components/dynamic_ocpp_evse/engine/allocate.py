@@ -283,8 +283,16 @@ def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
     return max(capacity - output, 0.0)
 
 
-# Urgency classes, served one after another (DESIGN §4.3).
-_CLASSES = (Mode.STANDARD, Mode.ECO, Mode.SOLAR, Mode.EXCESS)
+# Urgency classes, served one after another (DESIGN §4.3). Eco minimums come from the grid;
+# Eco top-ups and Solar loads then share the surplus as one class; Excess takes what is left.
+_STANDARD, _ECO_MINIMUMS, _SURPLUS, _EXCESS = range(4)
+_STAGES = (_STANDARD, _ECO_MINIMUMS, _SURPLUS, _EXCESS)
+_STAGES_OF = {
+    Mode.STANDARD: (_STANDARD,),
+    Mode.ECO: (_ECO_MINIMUMS, _SURPLUS),
+    Mode.SOLAR: (_SURPLUS,),
+    Mode.EXCESS: (_EXCESS,),
+}
 _STARTABLE = frozenset(
     {Reason.NO_CAR, Reason.FINISHED, Reason.PAUSED, Reason.NOT_DRAWING}
 )
@@ -300,14 +308,36 @@ class _Rules:
     excess_threshold_w: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Checkpoint:
+    """The budgets and every candidate as they were when a stage began."""
+
+    remaining: tuple[float, ...]
+    cands: tuple[tuple[_Candidate, float, int | None, bool], ...]
+
+    @classmethod
+    def take(cls, allocator: _Allocator, cands: list[_Candidate]) -> _Checkpoint:
+        return cls(
+            tuple(budget.remaining for budget in allocator.budgets),
+            tuple((c, c.current, c.binding, c.held) for c in cands),
+        )
+
+    def restore(self, allocator: _Allocator) -> None:
+        for budget, remaining in zip(allocator.budgets, self.remaining, strict=True):
+            budget.remaining = remaining
+        for cand, current, binding, held in self.cands:
+            cand.current, cand.binding, cand.held = current, binding, held
+
+
 def _run(
     snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
     """One allocation over every load. Returns the allocations and the draw per phase."""
     allocator, cands, idle, starters = _prepare(snapshot, base, surplus_w)
-    members: dict[Mode, list[_Candidate]] = {mode: [] for mode in _CLASSES}
-    for cand in cands:
-        members[cand.mode].append(cand)
+    members: dict[int, list[_Candidate]] = {stage: [] for stage in _STAGES}
+    for cand in cands:  # in priority order
+        for stage in _STAGES_OF[cand.mode]:
+            members[stage].append(cand)
     battery = snapshot.battery
     rules = _Rules(
         distribution=snapshot.distribution,
@@ -317,12 +347,15 @@ def _run(
         and battery.soc >= battery.support_soc,
         excess_threshold_w=max(snapshot.site.excess_threshold_w, 0.0),
     )
-    checkpoints: dict[Mode, list[float]] = {}
-    for mode in _CLASSES:
-        checkpoints[mode] = [budget.remaining for budget in allocator.budgets]
-        _serve(allocator, mode, members[mode], rules)
-    for mode in (Mode.ECO, Mode.SOLAR, Mode.EXCESS):
-        _keep_within_dead_band(allocator, members[mode], snapshot.dead_band_a)
+    checkpoints: dict[int, _Checkpoint] = {}
+    for stage in _STAGES:
+        checkpoints[stage] = _Checkpoint.take(allocator, cands)
+        _serve(allocator, stage, members[stage], rules)
+    _keep_within_dead_band(
+        allocator,
+        [c for c in cands if c.mode is not Mode.STANDARD],
+        snapshot.dead_band_a,
+    )
 
     allocations = dict(idle)
     used: dict[Phase, float] = {}
@@ -331,9 +364,7 @@ def _run(
         for phase in cand.lines:
             used[phase] = used.get(phase, 0.0) + cand.current
     for load_id, starter in starters.items():
-        started = _available(
-            allocator, starter, members[starter.mode], checkpoints, rules
-        )
+        started = _available(allocator, starter, members, checkpoints, rules)
         idle_allocation = replace(allocations[load_id], available_a=started.current_a)
         if idle_allocation.reason is Reason.PAUSED and not started.on:
             # Held back by the control, but nothing to wait for yet: say what it waits for.
@@ -345,22 +376,20 @@ def _run(
 
 
 def _serve(
-    allocator: _Allocator, mode: Mode, cands: list[_Candidate], rules: _Rules
+    allocator: _Allocator, stage: int, cands: list[_Candidate], rules: _Rules
 ) -> None:
-    """Serve one urgency class completely (DESIGN §4.3)."""
+    """Serve one stage completely (DESIGN §4.3); `cands` in priority order."""
     distribution = rules.distribution
-    if mode is Mode.STANDARD:  # everything the hard limits allow
+    if stage == _STANDARD:  # everything the hard limits allow
         _distribute(allocator, cands, distribution, surplus=False)
-    elif (
-        mode is Mode.ECO
-    ):  # minimums in order from the grid, then top-ups from the surplus
+    elif stage == _ECO_MINIMUMS:  # in order, from the grid
         for cand in cands:
             allocator.grant_minimum(cand, surplus=False)
-        running = [cand for cand in cands if cand.current > 0]
-        _distribute(allocator, running, distribution, surplus=True)
-    elif mode is Mode.SOLAR:
-        _hold_minimums(allocator, cands, supported=rules.battery_supports)
-        _distribute(allocator, cands, distribution, surplus=True)
+    elif stage == _SURPLUS:  # Solar minimums and Eco top-ups, one class
+        solar = [cand for cand in cands if cand.mode is Mode.SOLAR]
+        _hold_minimums(allocator, solar, supported=rules.battery_supports)
+        sharing = [c for c in cands if c.mode is Mode.SOLAR or c.current > 0]
+        _distribute(allocator, sharing, distribution, surplus=True)
     else:  # Excess: only the export above the threshold
         allocator.budgets[allocator.surplus].remaining -= rules.excess_threshold_w
         _hold_minimums(allocator, cands, supported=False)
@@ -370,34 +399,28 @@ def _serve(
 def _available(
     allocator: _Allocator,
     starter: _Candidate,
-    members: list[_Candidate],
-    checkpoints: dict[Mode, list[float]],
+    members: dict[int, list[_Candidate]],
+    checkpoints: dict[int, _Checkpoint],
     rules: _Rules,
 ) -> Allocation:
     """What an idle load would get if it started now (DESIGN §4.3), and what would limit it.
 
     Exactly the allocation re-run with it connected: earlier classes do not see it and later
-    ones cannot take from it, so only its own class is served again, from the budgets as they
-    were when that class began (in the sequential modes, only the loads ahead of it). Call after
-    the results are read: it reuses the candidates.
+    ones cannot take from it, so only its own class is served again — every load of it, the
+    running ones behind it that it would displace included — from the budgets as they were
+    when that class began. Call after the results are read: it reuses the candidates.
     """
-    for budget, remaining in zip(
-        allocator.budgets, checkpoints[starter.mode], strict=True
-    ):
-        budget.remaining = remaining
-    ordered = sorted((*members, starter), key=_order_key)
-    if rules.distribution in (
-        Distribution.SEQUENTIAL_STRICT,
-        Distribution.SEQUENTIAL_OPTIMIZED,
-    ):
-        ordered = ordered[: ordered.index(starter) + 1]
-    for cand in ordered:
-        cand.current, cand.binding, cand.held = 0.0, None, False
+    stages = _STAGES_OF[starter.mode]
+    checkpoints[stages[0]].restore(allocator)
+    starter.current, starter.binding, starter.held = 0.0, None, False
     room, which = allocator.room(starter, surplus=starter.mode in _SURPLUS_CLASSES)
     if room + EPS < starter.min_a:  # it would not get its minimum even alone
         starter.binding = which
-    else:
-        _serve(allocator, starter.mode, ordered, rules)
+        return _result(allocator, starter)
+    for stage in stages:
+        _serve(
+            allocator, stage, sorted((*members[stage], starter), key=_order_key), rules
+        )
     return _result(allocator, starter)
 
 
