@@ -16,6 +16,7 @@ import time
 from custom_components.dynamic_ocpp_evse.engine.allocate import allocate
 from custom_components.dynamic_ocpp_evse.engine.control import LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
+from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
     CircuitGroup,
     Distribution,
@@ -122,11 +123,14 @@ def main() -> None:
                 )
 
             states: dict[str, LoadState] = {}
+            meter = MeterState()
 
             def cycle(index: int) -> None:
-                nonlocal states
-                result = run_cycle(readings(index), states, now=5.0 * index)
-                states = dict(result.states)
+                nonlocal states, meter
+                result = run_cycle(
+                    readings(index), states, now=5.0 * index, meter=meter
+                )
+                states, meter = dict(result.states), result.meter
 
             alloc_ms, _ = measure(lambda index: allocate(readings(index)), repeat)
             cycle_ms, p95 = measure(cycle, repeat)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from custom_components.dynamic_ocpp_evse.engine.control import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
+from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Battery,
     Evse,
@@ -68,6 +69,7 @@ class Ours:
     period_s: float = 5.0
     states: dict[str, LoadState] = field(default_factory=dict)
     params: ControlParams = field(default_factory=ControlParams)
+    meter: MeterState = field(default_factory=MeterState)
 
     def decide(self, seen: Reading, grid: dict[Phase, float | None]) -> Decision:
         """Commands for every load from what the meters showed."""
@@ -124,8 +126,10 @@ class Ours:
             if day.battery_kwh > 0
             else None,
         )
-        result = run_cycle(snapshot, self.states, now=seen.t, params=self.params)
-        self.states = dict(result.states)
+        result = run_cycle(
+            snapshot, self.states, now=seen.t, params=self.params, meter=self.meter
+        )
+        self.states, self.meter = dict(result.states), result.meter
         commands = {i: c.current_a for i, c in result.commands.items()}
         return commands, {i for i, c in result.commands.items() if c.send}
 

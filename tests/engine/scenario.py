@@ -18,6 +18,7 @@ import yaml
 
 from custom_components.dynamic_ocpp_evse.engine.control import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
+from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Battery,
     Charger,
@@ -112,6 +113,7 @@ def build_site(spec: Spec) -> Site:
         chargers=tuple(
             Charger(id=c["id"], max_a=float(c["max"])) for c in spec.get("chargers", [])
         ),
+        meter_interval_s=float(spec.get("meter_interval", 10)),
     )
 
 
@@ -261,7 +263,12 @@ class Timeline:
     loads: dict[str, Load]
     cars: dict[str, CarModel]
     house: dict[Phase, float] = field(default_factory=dict)
-    meter_stale: bool = False
+    meter: str = (
+        "ok"  # ok, stale (unavailable), frozen (same value, still reported), silent
+    )
+    meter_held: dict[Phase, float | None] = field(default_factory=dict)
+    meter_silent_since: float | None = None
+    meter_state: MeterState = field(default_factory=MeterState)
     site_mode: Mode = Mode.STANDARD
     distribution: Distribution = Distribution.SHARED
     solar_w: float | None = None
@@ -299,7 +306,8 @@ class Timeline:
         if "house" in event:
             self.house = {Phase(k): float(v) for k, v in event["house"].items()}
         if "meter" in event:
-            self.meter_stale = event["meter"] == "stale"
+            self.meter = str(event["meter"])
+            assert self.meter in ("ok", "stale", "frozen", "silent"), self.meter
         if "mode" in event:
             self.site_mode = Mode(event["mode"])
         if "distribution" in event:
@@ -363,20 +371,37 @@ class Timeline:
         for phase in self.site.phases:
             amps = self.house.get(phase, 0.0) + draw.get(phase, 0.0)
             raw: Any = (
-                "unavailable" if self.meter_stale else (-amps if self.invert else amps)
+                "unavailable"
+                if self.meter == "stale"
+                else (-amps if self.invert else amps)
             )
             grid[phase] = normalise(raw, self.site.voltage, self.invert)
+        # A frozen or silent meter keeps showing what it showed when it stopped.
+        if self.meter in ("frozen", "silent"):
+            grid = self.meter_held = self.meter_held or grid
+        else:
+            self.meter_held = {}
+        if self.meter == "silent":
+            if self.meter_silent_since is None:
+                self.meter_silent_since = now
+        else:
+            self.meter_silent_since = None
+        age = 0.0 if self.meter_silent_since is None else now - self.meter_silent_since
         snapshot = Snapshot(
             site=self.site,
             grid_a=grid,
+            grid_age_s=dict.fromkeys(self.site.phases, age),
             loads=loads,
             site_mode=self.site_mode,
             distribution=self.distribution,
             solar_w=self.solar_w,
             battery=self.battery,
         )
-        result = run_cycle(snapshot, self.states, now=now, params=params)
+        result = run_cycle(
+            snapshot, self.states, now=now, params=params, meter=self.meter_state
+        )
         self.states = dict(result.states)
+        self.meter_state = result.meter
         self.last_plan = result.plan
         for load_id, command in result.commands.items():
             self.sends[load_id] = self.sends.get(load_id, 0) + command.send

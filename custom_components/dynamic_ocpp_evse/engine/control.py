@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import math
 
+from .meter import MeterHealth
 from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
@@ -59,7 +60,6 @@ class LoadState:
     missing_since: float | None = None  # surplus has been missing since (disable delay)
     stopped_at: float | None = None  # start of the minimum pause
     stops: int = 0  # stops in this plug-in session
-    stale_since: float | None = None  # the grid meter has been stale since
     sent_at: float | None = None  # when a command was last written
     # The command before the last decrease, and when that came (the load's reaction time).
     lowered_from_a: float = 0.0
@@ -213,11 +213,13 @@ def step(
     params: ControlParams,
     lifetime_s: float | None = None,
     settling: bool = False,
+    meter: MeterHealth = MeterHealth.LIVE,
 ) -> tuple[LoadState, Command]:
     """Turn this cycle's allocation into the command for one load.
 
     While `settling` (a load of the site still follows a lower command) nothing rises: the
-    meters cannot yet tell a load that followed from room that appeared.
+    meters cannot yet tell a load that followed from room that appeared. Nor while the grid
+    meter's health is `hold`; when it is `blind`, the safe allocation applies.
 
     A load whose command lapses after `lifetime_s` (an OCPP working profile) gets it again
     once two thirds of that have passed, whatever it is — a 0 A pause included.
@@ -225,11 +227,10 @@ def step(
     previous = state.command_a
     running = previous > 0
     enough_since, missing_since = state.enough_since, state.missing_since
-    stale_since = rising_since = None
+    rising_since = None
     if allocation.reason is Reason.METER_STALE:
-        stale_since = state.stale_since if state.stale_since is not None else now
         command = previous  # hold, never raise, while the meter may come back
-        if now - stale_since >= params.stale_timeout_s:
+        if meter is MeterHealth.BLIND:
             command = min(previous, allocation.current_a)  # then the safe state
     else:
         # The enable timer runs while a stopped load could start, the disable timer while a
@@ -245,7 +246,7 @@ def step(
         command, rising_since = _next_command(
             state, allocation, running=running, now=now, params=params
         )
-        if settling and command > previous:
+        if (settling or meter is not MeterHealth.LIVE) and command > previous:
             command, rising_since = previous, None
 
     stopped_at, stops = state.stopped_at, state.stops
@@ -277,7 +278,6 @@ def step(
         missing_since=missing_since,
         stopped_at=stopped_at,
         stops=stops,
-        stale_since=stale_since,
         sent_at=now if send else state.sent_at,
         lowered_from_a=lowered_from,
         lowered_at=lowered_at,

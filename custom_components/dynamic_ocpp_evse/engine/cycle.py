@@ -19,6 +19,7 @@ from .control import (
     settling,
     step,
 )
+from .meter import MeterHealth, MeterState, MeterVerdict, watch
 from .model import ACTIVE_LINE_A, Evse, Load, Mode, Plan, Snapshot
 
 
@@ -29,6 +30,8 @@ class CycleResult:
     plan: Plan
     states: Mapping[str, LoadState]
     commands: Mapping[str, Command]
+    meter: MeterState  # the grid meter watch's memory, for the next cycle
+    verdict: MeterVerdict  # whether the grid readings were live this cycle
 
 
 def run_cycle(
@@ -37,9 +40,23 @@ def run_cycle(
     *,
     now: float,
     params: ControlParams | None = None,
+    meter: MeterState | None = None,
 ) -> CycleResult:
-    """Run one cycle. `snapshot` carries the readings; the loads' control flags are set here."""
+    """Run one cycle. `snapshot` carries the readings; the loads' control flags are set here.
+
+    A grid meter found not live gives the safe allocation (the readings it still shows are not
+    used).
+    """
     params = params or ControlParams()
+    meter, verdict = watch(
+        meter or MeterState(),
+        snapshot,
+        now=now,
+        stale_timeout_s=params.stale_timeout_s,
+        reaction_s=params.reaction_s,
+    )
+    if verdict.health is MeterHealth.BLIND:
+        snapshot = replace(snapshot, grid_a=dict.fromkeys(snapshot.site.phases))
     prepared: dict[str, LoadState] = {}
     loads: list[Load] = []
     for load in snapshot.loads:
@@ -70,8 +87,11 @@ def run_cycle(
             params=params,
             lifetime_s=_lifetime(load),
             settling=site_settling,
+            meter=verdict.health,
         )
-    return CycleResult(plan=plan, states=new_states, commands=commands)
+    return CycleResult(
+        plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
+    )
 
 
 def _lifetime(load: Load) -> float | None:

@@ -141,6 +141,8 @@ class Site:
     inverter: Inverter | None = None
     groups: tuple[CircuitGroup, ...] = ()
     chargers: tuple[Charger, ...] = ()
+    # The grid meter reports at least this often while it is live (even an unchanged value).
+    meter_interval_s: float = 10.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,6 +239,8 @@ class Snapshot:
 
     site: Site
     grid_a: Mapping[Phase, float | None]  # None when stale
+    # Seconds since each phase's meter last reported; a phase not listed reported just now.
+    grid_age_s: Mapping[Phase, float] = field(default_factory=dict)
     loads: tuple[Load, ...] = ()
     site_mode: Mode = Mode.STANDARD
     distribution: Distribution = Distribution.SHARED
