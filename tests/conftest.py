@@ -18,6 +18,7 @@ SITE_DATA: dict[str, Any] = {
     "grid_phase_b": "sensor.grid_current_l2",
     "grid_phase_c": "sensor.grid_current_l3",
     "invert_grid_sign": False,
+    "meter_interval": 10,
     "breaker_rating": 25,
     "voltage": 230,
     "battery_target_soc": 90,
@@ -68,6 +69,10 @@ class FakeSite:
     extra: dict[str, float] = field(
         default_factory=dict
     )  # other draws per phase (a car)
+    # Meters that write the same value on every report (a dead device behind a live entity),
+    # and meters that write nothing at all.
+    frozen: dict[str, str] = field(default_factory=dict)
+    silent: set[str] = field(default_factory=set)
 
     def set_house(self, **amps: float) -> None:
         """Change the house load and report the meters."""
@@ -82,9 +87,11 @@ class FakeSite:
                 state = self.hass.states.get(switch)
                 if plug_phase == phase and state is not None and state.state == "on":
                     amps += plug_amps
+            if entity_id in self.silent:
+                continue
             self.hass.states.async_set(
                 entity_id,
-                f"{amps:.2f}",
+                self.frozen.get(entity_id, f"{amps:.2f}"),
                 {"unit_of_measurement": "A", "device_class": "current"},
             )
 

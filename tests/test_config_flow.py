@@ -54,6 +54,7 @@ async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
         "name": "Cabin",
         "grid_phase_a": "sensor.grid_power",
         "invert_grid_sign": True,
+        "meter_interval": 300,  # reports only when its value changes
         "breaker_rating": 16,
         "voltage": 230,
         "solar_power": "sensor.pv",

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import FakeSite, state_of
+from .conftest import METERS, SITE_DATA, FakeSite, state_of
 
 
 async def _tick(
@@ -92,40 +92,89 @@ async def test_stale_meter_means_safe_state_and_a_repair_issue(
 ) -> None:
     issues = ir.async_get(hass)
     issue_id = f"meter_stale_{init_integration.entry_id}"
+    fake_site.silent.add("sensor.grid_current_l2")
     hass.states.async_set(
         "sensor.grid_current_l2", "unavailable", {"unit_of_measurement": "A"}
     )
     await _tick(hass, freezer)
     assert state_of(hass, "sensor.home_status") == "meter_stale"
     assert state_of(hass, "sensor.home_surplus") == "unknown"
+    # Commands are held while the meter may come back; the repair waits as long.
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    await _run(hass, freezer, fake_site, 25)
     issue = issues.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {
         "site": "Home",
         "entities": "sensor.grid_current_l2",
+        "interval": "10",
     }
     # A continuous plug keeps its state while blind.
     assert fake_site.calls == [("turn_on", "switch.boiler")]
     assert state_of(hass, "sensor.boiler_status") == "meter_stale"
 
+    fake_site.silent.clear()
     fake_site.report()
     await _tick(hass, freezer)
     assert state_of(hass, "sensor.home_status") == "ok"
     assert issues.async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_an_old_reading_is_stale(
+async def test_a_meter_that_stops_reporting_is_stale_25_s_after_its_last_report(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_site: FakeSite,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A meter that stops reporting goes stale even though its last state looks fine."""
-    await _tick(hass, freezer, 130)
+    """Its last state looks fine, but HA's last_reported says it is not live."""
+    fake_site.silent.add("sensor.grid_current_l3")
+    await _run(hass, freezer, fake_site, 20)
+    assert state_of(hass, "sensor.home_status") == "ok"  # no rise, but not blind yet
+    await _run(hass, freezer, fake_site, 5)
     assert state_of(hass, "sensor.home_status") == "meter_stale"
-    fake_site.report()
-    await _tick(hass, freezer)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"meter_stale_{init_integration.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "site": "Home",
+        "entities": "sensor.grid_current_l3",
+        "interval": "10",
+    }
+    fake_site.silent.clear()
+    await _run(hass, freezer, fake_site, 5)
     assert state_of(hass, "sensor.home_status") == "ok"
+
+
+async def test_an_unchanged_meter_that_reports_is_live(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The same value written again moves last_reported: 10 minutes of it stay live."""
+    await _run(hass, freezer, fake_site, 600)
+    assert state_of(hass, "sensor.home_status") == "ok"
+
+
+async def test_a_meter_interval_of_two_minutes_trusts_a_quiet_meter(
+    hass: HomeAssistant, fake_site: FakeSite, freezer: FrozenDateTimeFactory
+) -> None:
+    """For meters that report only when their value changes, the user raises the interval."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data={**SITE_DATA, "meter_interval": 120},
+        unique_id="sensor.grid_current_l1",
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    fake_site.silent.update(METERS.values())
+    await _run(hass, freezer, fake_site, 115)
+    assert state_of(hass, "sensor.home_status") == "ok"
+    await _run(hass, freezer, fake_site, 10)
+    assert state_of(hass, "sensor.home_status") == "meter_stale"
 
 
 async def test_unavailable_plug_does_not_stop_the_others(

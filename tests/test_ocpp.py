@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import SITE_DATA, FakeSite, state_of
+from .conftest import METERS, SITE_DATA, FakeSite, state_of
 from .fake_ocpp import RELEASES, FakeOcpp
 
 EVSE = {
@@ -178,6 +178,49 @@ async def test_a_whole_session(
     await _run(hass, freezer, ocpp, 5)
     assert ocpp.limits()[-1] == 0.0
     assert state_of(hass, "sensor.car_status") == "no_car"
+
+
+async def test_a_frozen_grid_meter_is_found_out_when_the_car_changes(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """The meters keep reporting one value; the car's own draw drops 10 A and they do not."""
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 40)
+    assert ocpp.limits()[-1] == 16.0
+    ocpp.site.frozen = {
+        entity: state.state
+        for entity in METERS.values()
+        if (state := hass.states.get(entity)) is not None
+    }
+    await _run(hass, freezer, ocpp, 150)  # long enough that nothing before it counts
+    assert state_of(hass, "sensor.home_status") == "ok"
+
+    ocpp.connectors["cp1", 1].car_max_a = 6.0  # the car tapers
+    await _run(hass, freezer, ocpp, 15)
+    assert state_of(hass, "sensor.home_status") == "ok"
+    await _run(hass, freezer, ocpp, 10)
+    assert state_of(hass, "sensor.home_status") == "meter_stale"
+    assert state_of(hass, "sensor.car_status") == "meter_stale"
+    assert ocpp.limits()[-1] == 6.0  # its failsafe current
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"meter_not_following_{entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "site": "Home",
+        "entities": ", ".join(METERS.values()),
+        "amps": "3",
+    }
+
+    ocpp.site.frozen = {}  # the meter is back: it moves
+    await _run(hass, freezer, ocpp, 5)
+    assert state_of(hass, "sensor.home_status") == "ok"
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"meter_not_following_{entry_id}")
+        is None
+    )
 
 
 async def test_profile_is_refreshed_before_it_lapses(

@@ -38,6 +38,7 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_MAX_CURRENT,
+    CONF_METER_INTERVAL,
     CONF_MIN_CURRENT,
     CONF_MODE,
     CONF_PAUSE_MODE,
@@ -53,6 +54,7 @@ from .const import (
     CONF_VOLTAGE,
     CONF_WIRING,
     DEFAULT_BREAKER,
+    DEFAULT_METER_INTERVAL,
     DEFAULT_NAME,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
@@ -96,6 +98,9 @@ def _site_schema() -> vol.Schema:
             vol.Optional(meter_b): _SENSOR,
             vol.Optional(meter_c): _SENSOR,
             vol.Required(CONF_INVERT_GRID, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_METER_INTERVAL, default=DEFAULT_METER_INTERVAL): _number(
+                1, 3600, "s"
+            ),
             vol.Required(CONF_BREAKER, default=DEFAULT_BREAKER): _number(1, 1000, "A"),
             vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _number(100, 480, "V"),
             vol.Optional(CONF_SOLAR): _SENSOR,

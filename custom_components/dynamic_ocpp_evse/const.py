@@ -10,7 +10,6 @@ DOMAIN: Final = "dynamic_ocpp_evse"
 LOGGER: Final = logging.getLogger(__package__)
 
 UPDATE_INTERVAL: Final = timedelta(seconds=5)
-METER_MAX_AGE_S: Final = 120.0  # a grid reading not reported for this long is stale
 
 # Load kinds (config subentry types).
 SUBENTRY_PLUG: Final = "plug"
@@ -29,6 +28,7 @@ CONF_BATTERY_POWER: Final = "battery_power"
 CONF_BATTERY_TARGET_SOC: Final = "battery_target_soc"
 CONF_BATTERY_SUPPORT_SOC: Final = "battery_support_soc"
 CONF_INVERTER_MAX_POWER: Final = "inverter_max_power"
+CONF_METER_INTERVAL: Final = "meter_interval"
 
 # Plug subentry data keys.
 CONF_SWITCH: Final = "switch_entity"
@@ -60,5 +60,6 @@ PAUSE_STOP: Final = "stop_transaction"  # for chargers that misbehave at 0 A
 DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25
 DEFAULT_VOLTAGE: Final = 230
+DEFAULT_METER_INTERVAL: Final = 10  # s: how often a live grid meter reports at least
 DEFAULT_TARGET_SOC: Final = 90
 DEFAULT_SUPPORT_SOC: Final = 100

@@ -43,6 +43,7 @@ from .const import (
 )
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
+from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Plan, Snapshot
 from .inputs import read_snapshot
 from .ocpp_discovery import OcppDirectory
@@ -108,6 +109,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._store = SettingsStore(hass, entry.entry_id)
         self._params = ControlParams()
         self._states: dict[str, LoadState] = {}
+        self._meter = MeterState()
         self._actuators: dict[str, Actuator] = {
             plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
         }
@@ -180,11 +182,15 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
         result = run_cycle(
-            snapshot, self._states, now=time.monotonic(), params=self._params
+            snapshot,
+            self._states,
+            now=time.monotonic(),
+            params=self._params,
+            meter=self._meter,
         )
-        self._states = dict(result.states)
+        self._states, self._meter = dict(result.states), result.meter
         health = await self._async_dispatch(result.commands)
-        self._update_repairs(snapshot, result.plan, health)
+        self._update_repairs(result.verdict, health)
         return SitePlan(
             snapshot=snapshot,
             plan=result.plan,
@@ -214,21 +220,33 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         return dict(zip(ids, results, strict=True))
 
     def _update_repairs(
-        self, snapshot: Snapshot, plan: Plan, health: Mapping[str, LoadHealth]
+        self, meter: MeterVerdict, health: Mapping[str, LoadHealth]
     ) -> None:
         """Raise or clear the repair issues the user can act on."""
         entry = self.config_entry
-        stale = [
-            self.site.grid_meters[phase]
-            for phase, value in snapshot.grid_a.items()
-            if value is None and phase in self.site.grid_meters
-        ]
+        blind = meter.health is MeterHealth.BLIND
+        meters = self.site.grid_meters
         _set_issue(
             self.hass,
             f"meter_stale_{entry.entry_id}",
             "meter_stale",
-            plan.safe_state,
-            {"site": entry.title, "entities": ", ".join(stale)},
+            blind and bool(meter.silent),
+            {
+                "site": entry.title,
+                "entities": ", ".join(meters[p] for p in sorted(meter.silent)),
+                "interval": f"{self.site.meter_interval_s:g}",
+            },
+        )
+        _set_issue(
+            self.hass,
+            f"meter_not_following_{entry.entry_id}",
+            "meter_not_following",
+            bool(meter.not_following),
+            {
+                "site": entry.title,
+                "entities": ", ".join(meters[p] for p in sorted(meter.not_following)),
+                "amps": f"{CHECK_STEP_A:g}",
+            },
         )
         missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
         _set_issue(
@@ -357,6 +375,7 @@ async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) ->
     await SettingsStore(hass, entry.entry_id).async_remove()
     for key in (
         "meter_stale",
+        "meter_not_following",
         "entity_missing",
         "ocpp_missing",
         "ocpp_entities",

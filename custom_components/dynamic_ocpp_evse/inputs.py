@@ -11,7 +11,7 @@ from datetime import datetime
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON
 from homeassistant.core import HomeAssistant, State
 
-from .const import METER_MAX_AGE_S, PAUSE_STOP
+from .const import PAUSE_STOP
 from .engine.model import (
     Battery,
     Charger,
@@ -53,20 +53,20 @@ def read_snapshot(
 ) -> Snapshot:
     """Read every input of the site into a snapshot."""
     grid: dict[Phase, float | None] = {}
+    ages: dict[Phase, float] = {}
     for phase, entity_id in config.grid_meters.items():
         state = hass.states.get(entity_id)
-        grid[phase] = (
-            None
-            if state is None
-            else grid_current(
-                state.state,
-                state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
-                voltage=config.voltage,
-                invert=config.invert_grid_sign,
-                age_s=(now - state.last_reported).total_seconds(),
-                max_age_s=METER_MAX_AGE_S,
-            )
+        if state is None:
+            grid[phase] = None
+            continue
+        grid[phase] = grid_current(
+            state.state,
+            state.attributes.get(ATTR_UNIT_OF_MEASUREMENT),
+            voltage=config.voltage,
+            invert=config.invert_grid_sign,
         )
+        # Written again with the same value counts as reported (last_reported).
+        ages[phase] = max((now - state.last_reported).total_seconds(), 0.0)
     return Snapshot(
         site=Site(
             phases=tuple(config.grid_meters),
@@ -79,8 +79,10 @@ def read_snapshot(
             if config.inverter_max_power_w
             else None,
             chargers=_chargers([evse for evse, _ in evses]),
+            meter_interval_s=config.meter_interval_s,
         ),
         grid_a=grid,
+        grid_age_s=ages,
         loads=(
             *(_plug(hass, plug, settings) for plug in plugs),
             *(_evse(hass, evse, entities, settings) for evse, entities in evses),

@@ -22,6 +22,7 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_MAX_CURRENT,
+    CONF_METER_INTERVAL,
     CONF_MIN_CURRENT,
     CONF_PAUSE_MODE,
     CONF_PHASES,
@@ -34,6 +35,7 @@ from .const import (
     CONF_SWITCH,
     CONF_VOLTAGE,
     CONF_WIRING,
+    DEFAULT_METER_INTERVAL,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
     PAUSE_ZERO,
@@ -51,6 +53,7 @@ class SiteConfig:
     invert_grid_sign: bool
     breaker_a: float
     voltage: float
+    meter_interval_s: float = DEFAULT_METER_INTERVAL
     solar_entity: str | None = None
     battery_soc_entity: str | None = None
     battery_power_entity: str | None = None
@@ -72,6 +75,9 @@ class SiteConfig:
             invert_grid_sign=bool(data.get(CONF_INVERT_GRID, False)),
             breaker_a=float(data[CONF_BREAKER]),
             voltage=float(data[CONF_VOLTAGE]),
+            meter_interval_s=float(
+                data.get(CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL)
+            ),
             solar_entity=data.get(CONF_SOLAR) or None,
             battery_soc_entity=data.get(CONF_BATTERY_SOC) or None,
             battery_power_entity=data.get(CONF_BATTERY_POWER) or None,
