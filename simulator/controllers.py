@@ -41,8 +41,13 @@ class Controller(Protocol):
     name: str
     period_s: float
 
-    def decide(self, seen: Reading, grid: dict[Phase, float | None]) -> Decision:
-        """Commands for every load, and which were written this time."""
+    def decide(
+        self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
+    ) -> Decision:
+        """Commands for every load, and which were written this time.
+
+        `age_s`: how long ago the grid meter last reported (its reading may be one it kept).
+        """
 
 
 def _session(seen: Reading, charger: str) -> tuple[Session, tuple[float, ...]]:
@@ -71,7 +76,9 @@ class Ours:
     params: ControlParams = field(default_factory=ControlParams)
     meter: MeterState = field(default_factory=MeterState)
 
-    def decide(self, seen: Reading, grid: dict[Phase, float | None]) -> Decision:
+    def decide(
+        self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
+    ) -> Decision:
         """Commands for every load from what the meters showed."""
         day = self.day
         loads: list[Load] = []
@@ -116,6 +123,7 @@ class Ours:
             grid_a={
                 p: grid_current(v, "A", voltage=day.voltage) for p, v in grid.items()
             },
+            grid_age_s=dict.fromkeys(grid, age_s),
             loads=tuple(loads),
             site_mode=day.mode,
             distribution=day.distribution,
@@ -143,7 +151,9 @@ class Naive:
     period_s: float = 5.0
     last: dict[str, float] = field(default_factory=dict)
 
-    def decide(self, seen: Reading, grid: dict[Phase, float | None]) -> Decision:
+    def decide(
+        self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
+    ) -> Decision:
         """Commands for every load from what the meters showed."""
         day = self.day
         if any(v is None for v in grid.values()):
@@ -190,7 +200,9 @@ class EvccStyle:
     turn: int = 0
     loads: dict[str, _EvccLoad] = field(default_factory=dict)
 
-    def decide(self, seen: Reading, grid: dict[Phase, float | None]) -> Decision:
+    def decide(
+        self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
+    ) -> Decision:
         """Commands for every load from what the meters showed."""
         day = self.day
         ids = [c.id for c in day.chargers] + [p.id for p in day.plugs]

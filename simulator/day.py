@@ -24,6 +24,7 @@ class Car:
     phases: int = 3  # lines the car charges on (1 or 3)
     max_a: float = 16.0
     step_a: float = 1.0  # the current resolution the charger applies (1 A or 0.1 A)
+    rogue: bool = False  # ignores every limit: draws its maximum while it needs energy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +89,8 @@ class Day:
     plugs: tuple[PlugSpec, ...] = ()
     spikes: tuple[Spike, ...] = ()
     meter_outages: tuple[tuple[float, float], ...] = ()  # (start h, minutes)
+    # The meter stops reporting, its last value stays: (start h, minutes).
+    meter_silences: tuple[tuple[float, float], ...] = ()
     seed: int = 1
     step_s: float = 5.0
     start_h: float = 0.0  # simulate from this hour ...
@@ -132,4 +135,5 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
         Spike(**{**s, "phase": Phase(s["phase"])}) for s in values.get("spikes", [])
     )
     values["meter_outages"] = tuple(tuple(o) for o in values.get("meter_outages", []))
+    values["meter_silences"] = tuple(tuple(o) for o in values.get("meter_silences", []))
     return Day(**values)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from custom_components.dynamic_ocpp_evse.engine.model import Phase
+
 from .controllers import Controller
 from .day import Day
 from .profiles import house_w, pv_w, times_s
@@ -85,6 +87,7 @@ def simulate(
     commands: dict[str, float] = {}
     next_decision = float(trace.t[0])
     seen = None
+    held: dict[Phase, float | None] | None = None
     for index in range(steps):
         reading = world.step(index)
         t = reading.t
@@ -96,7 +99,21 @@ def simulate(
                 p: None if outage else v + float(noise.normal(0, METER_NOISE_A))
                 for p, v in seen.grid_a.items()
             }
-            commands, written = controller.decide(seen, grid)
+            silent_since = next(
+                (
+                    s * 3600
+                    for s, m in day.meter_silences
+                    if s * 3600 <= t < s * 3600 + m * 60
+                ),
+                None,
+            )
+            if silent_since is None:
+                held = None
+            else:  # the last reading before the silence stays
+                held = held or grid
+                grid = held
+            age = 0.0 if silent_since is None else t - silent_since
+            commands, written = controller.decide(seen, grid, age)
             world.command(t, commands)
             for load_id in written:
                 trace.writes[load_id] += 1
@@ -113,8 +130,11 @@ def simulate(
         for charger, (_there, full, line_a) in reading.cars.items():
             trace.load_a[charger][index] = max(line_a, default=0.0)
             trace.load_w[charger][index] = sum(line_a) * day.voltage
-            for phase, amps in zip(wiring[charger], line_a, strict=False):
-                trace.managed_a[day.phases.index(phase), index] += amps
+            car = world.car_at(charger, t)
+            # A car that ignores its limits is the house's doing, not the controller's.
+            if car is None or not car.car.rogue:
+                for phase, amps in zip(wiring[charger], line_a, strict=False):
+                    trace.managed_a[day.phases.index(phase), index] += amps
             if not full:
                 trace.car_open[index] = 1.0
         for plug_id, (_on, watts) in reading.plugs.items():

@@ -129,8 +129,10 @@ class World:
                 car.limit_a = car.pending.pop(0)[1]
             step = car.car.step_a
             granted = (
-                math.floor(car.limit_a / step + 1e-9) * step
-            )  # the charger's resolution
+                car.car.max_a
+                if car.car.rogue
+                else math.floor(car.limit_a / step + 1e-9) * step  # its resolution
+            )
             car.draw_a = (
                 0.0 if car.full or granted < CAR_MIN_A else min(granted, car.car.max_a)
             )

@@ -66,6 +66,17 @@ def test_ours_is_safer_than_the_baselines_in_the_evening(
         assert ours < controllers["evcc-style"]["safety"][figure], figure
 
 
+def test_ours_keeps_the_breaker_with_a_rogue_car_and_a_silent_meter(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    """A car that ignores Off counts as house load; a silent meter is blind after 25 s, before
+    the oven it hides comes on: what is left over is the reaction to the oven's own steps."""
+    controllers = results["faults"]["controllers"]
+    ours = controllers["ours"]["safety"]["phase_over_limit_As"]
+    assert ours < 0.05 * controllers["naive"]["safety"]["phase_over_limit_As"]
+    assert ours < 0.1 * controllers["evcc-style"]["safety"]["phase_over_limit_As"]
+
+
 def test_solar_mode_uses_no_grid_on_a_clear_day(
     results: dict[str, dict[str, Any]],
 ) -> None:
