@@ -39,6 +39,7 @@ async def test_meter_lost_gives_the_failsafe_current(bench: Bench) -> None:
     assert issue.translation_placeholders == {
         "site": "Home",
         "entities": "sensor.grid_current_l2",
+        "interval": "10",
     }
     await bench.run(20)
     assert charger.draw(1) == (6.0, 6.0, 6.0)
