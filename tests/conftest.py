@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,9 @@ class FakeSite:
     # and meters that write nothing at all.
     frozen: dict[str, str] = field(default_factory=dict)
     silent: set[str] = field(default_factory=set)
+    # Switches whose calls raise this, and switches whose calls never return.
+    failing: dict[str, Exception] = field(default_factory=dict)
+    hanging: set[str] = field(default_factory=set)
 
     def set_house(self, **amps: float) -> None:
         """Change the house load and report the meters."""
@@ -102,6 +106,10 @@ class FakeSite:
             else [call.data["entity_id"]]
         ):
             self.calls.append((call.service, entity_id))
+            if entity_id in self.failing:
+                raise self.failing[entity_id]
+            if entity_id in self.hanging:
+                await asyncio.Event().wait()
             if self.follow:
                 self.hass.states.async_set(
                     entity_id, "on" if call.service == "turn_on" else "off"

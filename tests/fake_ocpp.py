@@ -165,6 +165,8 @@ class FakeOcpp:
         }
     )
     entry: MockConfigEntry | None = None
+    # What set_charge_rate raises, as the real one can (IndexError from its charger lookup).
+    raising: Exception | None = None
 
     def add_charger(
         self, cpid: str, connectors: int = 1, *, websocket_id: str | None = None
@@ -267,6 +269,8 @@ class FakeOcpp:
 
     async def set_charge_rate(self, call: ServiceCall) -> None:
         cpid = self._charger(call)
+        if self.raising is not None:
+            raise self.raising
         self.profiles.append(call)
         fake = self.connectors.get((cpid, call.data.get("conn_id", 0)))
         profile = call.data["custom_profile"]

@@ -414,6 +414,28 @@ async def test_charger_offline_gets_nothing_and_comes_back(
     assert ids[:2] == [1801, 1901]
 
 
+async def test_an_error_inside_the_ocpp_integration_stays_with_its_charger(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Any exception from the OCPP integration: the charger is 'command failed', the site
+    runs on, and both profiles go out again once the calls work."""
+    await _setup(hass, _evse_entry(("car", EVSE)))
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    ocpp.raising = IndexError("list index out of range")
+    ocpp.site.set_house(A=12.0)  # a decrease to 13 A is due: the call raises
+    await _run(hass, freezer, ocpp, 5)
+    assert state_of(hass, "sensor.car_status") == "command_failed"
+    assert state_of(hass, "sensor.home_status") == "ok"
+    sent = len(ocpp.profiles)
+    ocpp.raising = None
+    await _run(hass, freezer, ocpp, 15)
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
+    assert ids[:2] == [1801, 1901]
+    assert ocpp.limits()[-1] == 13.0
+    assert state_of(hass, "sensor.car_status") == "breaker"
+
+
 async def test_reset_reinstalls_every_connector_of_the_charger(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:

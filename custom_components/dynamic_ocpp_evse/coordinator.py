@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 import time
 
 from homeassistant.config_entries import ConfigEntry
@@ -41,6 +40,7 @@ from .const import (
     PAUSE_STOP,
     UPDATE_INTERVAL,
 )
+from .dispatch import Dispatcher, LoadHealth
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
@@ -51,15 +51,6 @@ from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig, evses_of, plugs_of
 
 REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cycle
-
-
-class LoadHealth(StrEnum):
-    """Whether a load's actuator does what it is told."""
-
-    OK = "ok"
-    UNAVAILABLE = "unavailable"
-    NOT_FOLLOWING = "not_following"
-    COMMAND_FAILED = "command_failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +109,10 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             for evse in self.evses
         }
         self._actuators.update(self._chargers)
+        self._dispatcher = Dispatcher(self._actuators)
+        self._cycle_lock = asyncio.Lock()  # one cycle at a time, whatever triggers it
+        self._health: dict[str, LoadHealth] = {}
+        self._meter_health = MeterHealth.LIVE
         self._watched: list[str] = []
         self._unwatch: CALLBACK_TYPE | None = None
 
@@ -168,7 +163,11 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         )
 
     async def _async_update_data(self) -> SitePlan:
-        """One cycle: read, decide, command."""
+        """One cycle: read, decide, command; never two at once."""
+        async with self._cycle_lock:
+            return await self._async_cycle()
+
+    async def _async_cycle(self) -> SitePlan:
         now = dt_util.utcnow()
         self._async_watch_inputs()
         snapshot = read_snapshot(
@@ -189,7 +188,10 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             meter=self._meter,
         )
         self._states, self._meter = dict(result.states), result.meter
-        health = await self._async_dispatch(result.commands)
+        health = await self._dispatcher.async_dispatch(
+            result.commands, now=time.monotonic()
+        )
+        self._log_changes(result.verdict, health)
         self._update_repairs(result.verdict, health)
         return SitePlan(
             snapshot=snapshot,
@@ -199,25 +201,32 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             settings=self.settings,
         )
 
-    async def _async_dispatch(
-        self, commands: Mapping[str, Command]
-    ) -> dict[str, LoadHealth]:
-        """Push every command at once; a load that fails never holds up the others."""
-
-        async def apply(load_id: str, command: Command) -> LoadHealth:
-            actuator = self._actuators[load_id]
-            try:
-                await actuator.async_apply(command)
-            except HomeAssistantError as err:
-                LOGGER.debug("Command to %s failed: %s", load_id, err)
-                if err.translation_key in ("switch_unavailable", "charger_unavailable"):
-                    return LoadHealth.UNAVAILABLE
-                return LoadHealth.COMMAND_FAILED
-            return LoadHealth.OK if actuator.following else LoadHealth.NOT_FOLLOWING
-
-        ids = list(commands)
-        results = await asyncio.gather(*(apply(i, commands[i]) for i in ids))
-        return dict(zip(ids, results, strict=True))
+    def _log_changes(
+        self, meter: MeterVerdict, health: Mapping[str, LoadHealth]
+    ) -> None:
+        """One line per change of the meter's or a load's health, none while it stays."""
+        if meter.health is not self._meter_health:
+            LOGGER.info(
+                "%s: grid meter %s (silent: %s, not following the loads: %s)",
+                self.config_entry.title,
+                {
+                    MeterHealth.LIVE: "live again",
+                    MeterHealth.HOLD: "late: nothing rises",
+                    MeterHealth.BLIND: "not live: safe state",
+                }[meter.health],
+                ", ".join(sorted(meter.silent)) or "none",
+                ", ".join(sorted(meter.not_following)) or "none",
+            )
+            self._meter_health = meter.health
+        for load_id, state in health.items():
+            if state is not self._health.get(load_id, LoadHealth.OK):
+                LOGGER.info(
+                    "%s: %s is %s",
+                    self.config_entry.title,
+                    self.config_entry.subentries[load_id].title,
+                    state.value.replace("_", " "),
+                )
+        self._health = dict(health)
 
     def _update_repairs(
         self, meter: MeterVerdict, health: Mapping[str, LoadHealth]

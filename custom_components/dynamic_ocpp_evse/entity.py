@@ -7,7 +7,8 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, SUBENTRY_EVSE, SUBENTRY_PLUG
-from .coordinator import DynamicOcppEvseCoordinator, LoadHealth
+from .coordinator import DynamicOcppEvseCoordinator
+from .dispatch import LoadHealth
 
 MANUFACTURER = "Dynamic OCPP EVSE"
 _MODELS = {SUBENTRY_PLUG: "Smart plug", SUBENTRY_EVSE: "Charger connector"}

@@ -15,7 +15,8 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import LoadHealth, SiteConfigEntry, SitePlan
+from .coordinator import SiteConfigEntry, SitePlan
+from .dispatch import LoadHealth
 from .engine.model import Phase, Reason
 from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
 

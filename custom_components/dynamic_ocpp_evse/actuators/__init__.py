@@ -16,3 +16,6 @@ class Actuator(Protocol):
 
     async def async_apply(self, command: Command) -> None:
         """Bring the load to the command; raise HomeAssistantError when that fails."""
+
+    def command_lost(self) -> None:
+        """A call failed or timed out: the load may not have what it was sent."""

@@ -91,6 +91,10 @@ class OcppActuator:
         """False while Current.Offered disagrees with the command after a reinstall."""
         return self._following
 
+    def command_lost(self) -> None:
+        """A call failed or timed out: send both profiles again with the next command."""
+        self.profiles_lost()
+
     def profiles_lost(self) -> None:
         """The charger may hold neither profile: install both with the next command."""
         self._installed = False

@@ -34,6 +34,9 @@ class SwitchActuator:
         """False once the switch has kept the wrong state for a few cycles."""
         return self._misses < MISSES_BEFORE_NOT_FOLLOWING
 
+    def command_lost(self) -> None:
+        """Nothing to do: the switch's state is compared with the command every cycle."""
+
     async def async_apply(self, command: Command) -> None:
         """Switch only when the state differs from the command."""
         state = self._hass.states.get(self._entity_id)
