@@ -436,6 +436,45 @@ async def test_an_error_inside_the_ocpp_integration_stays_with_its_charger(
     assert state_of(hass, "sensor.car_status") == "breaker"
 
 
+async def test_a_restart_keeps_a_charging_car_going_while_the_meters_come_up(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Before: the car was sent 0 A at every restart whose meters came up late."""
+    entry = _evse_entry(("car", EVSE))
+    await _setup(hass, entry)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 40)
+    assert ocpp.limits()[-1] == 16.0
+
+    await hass.config_entries.async_unload(entry.entry_id)
+    for entity_id in METERS.values():  # the meters' integration is not up yet
+        hass.states.async_remove(entity_id)
+    ocpp.site.silent.update(METERS.values())
+    sent = len(ocpp.profiles)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(11):  # 55 s
+        freezer.tick(timedelta(seconds=5))
+        ocpp.report()
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    working = [
+        c.data["custom_profile"]["chargingSchedule"]["chargingSchedulePeriod"][0][
+            "limit"
+        ]
+        for c in ocpp.profiles[sent:]
+        if c.data["custom_profile"]["chargingProfileId"] == 1901
+    ]
+    assert working and set(working) == {16.0}
+    issue_id = f"meter_stale_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+    ocpp.site.silent.clear()
+    await _run(hass, freezer, ocpp, 10)
+    assert state_of(hass, "sensor.home_status") == "ok"
+    assert ocpp.limits()[-1] == 16.0
+
+
 async def test_reset_reinstalls_every_connector_of_the_charger(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:

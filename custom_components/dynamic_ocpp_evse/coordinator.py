@@ -40,6 +40,7 @@ from .const import (
     PAUSE_STOP,
     UPDATE_INTERVAL,
 )
+from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
@@ -51,6 +52,9 @@ from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig, evses_of, plugs_of
 
 REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cycle
+# After a start, missing readings hold the commands this long before the safe state: the
+# meters' own integrations may come up after this one.
+STARTUP_GRACE_S = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +105,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._params = ControlParams()
         self._states: dict[str, LoadState] = {}
         self._meter = MeterState()
+        self._control_store = ControlStore(hass, entry.entry_id)
         self._actuators: dict[str, Actuator] = {
             plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
         }
@@ -132,10 +137,21 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                     priority=int(subentry.data.get(CONF_PRIORITY, 1)),
                 )
         self.settings = settings
+        # The control carries on where it stopped: stops in the session, pauses, commands.
+        restored = await self._control_store.async_load(
+            wall=dt_util.utcnow().timestamp(), monotonic=time.monotonic()
+        )
+        self._states = {i: s for i, s in restored.items() if i in self.load_ids}
+        self._meter = MeterState(grace_until=time.monotonic() + STARTUP_GRACE_S)
         for unsubscribe in self._directory.async_listen():
             self.config_entry.async_on_unload(unsubscribe)
         self.config_entry.async_on_unload(self._async_stop_watching)
         self._async_watch_inputs()
+
+    async def async_shutdown(self) -> None:
+        """Stop the loop; the control's memory is written before the site goes."""
+        await super().async_shutdown()
+        await self._control_store.async_flush()
 
     @callback
     def _async_watch_inputs(self) -> None:
@@ -188,6 +204,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             meter=self._meter,
         )
         self._states, self._meter = dict(result.states), result.meter
+        self._control_store.schedule_save(
+            self._states, wall=now.timestamp(), monotonic=time.monotonic()
+        )
         health = await self._dispatcher.async_dispatch(
             result.commands, now=time.monotonic()
         )
@@ -256,6 +275,13 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                 "entities": ", ".join(meters[p] for p in sorted(meter.not_following)),
                 "amps": f"{CHECK_STEP_A:g}",
             },
+        )
+        _set_issue(
+            self.hass,
+            f"settings_unreadable_{entry.entry_id}",
+            "settings_unreadable",
+            self._store.unreadable,
+            {"site": entry.title},
         )
         missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
         _set_issue(
@@ -382,9 +408,11 @@ def _set_issue(
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
     """Forget a removed site: its settings file and its repair issues."""
     await SettingsStore(hass, entry.entry_id).async_remove()
+    await ControlStore(hass, entry.entry_id).async_remove()
     for key in (
         "meter_stale",
         "meter_not_following",
+        "settings_unreadable",
         "entity_missing",
         "ocpp_missing",
         "ocpp_entities",

@@ -7,12 +7,14 @@ file of their own so that changing one never reloads the site entry.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+import math
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .engine.model import Distribution, Mode, ModeSetting
 
 STORAGE_VERSION = 1
@@ -56,13 +58,30 @@ class SettingsStore:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.settings"
         )
+        self.unreadable = False  # the last load found a file it could not use
 
     async def async_load(self) -> UserSettings:
-        """Read the saved settings; anything missing or invalid falls back to its default."""
-        raw = await self._store.async_load() or {}
+        """Read the saved settings; anything missing or invalid falls back to its default.
+
+        A file that cannot be read at all, or is not shaped like settings, gives the defaults
+        and sets `unreadable` (the site still starts; a repair tells the user).
+        """
+        try:
+            raw = await self._store.async_load()
+        except (HomeAssistantError, OSError, ValueError) as err:
+            LOGGER.warning("The settings of this site could not be read: %s", err)
+            raw, self.unreadable = None, True
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict) or not isinstance(raw.get("loads", {}), dict):
+            LOGGER.warning("The settings file of this site is not valid: defaults used")
+            raw, self.unreadable = {}, True
         defaults = UserSettings()
         loads: dict[str, LoadSettings] = {}
         for load_id, values in (raw.get("loads") or {}).items():
+            if not isinstance(values, dict):
+                self.unreadable = True
+                continue
             loads[load_id] = LoadSettings(
                 mode=_enum(ModeSetting, values.get("mode"), ModeSetting.FOLLOW_SITE),
                 priority=_int(values.get("priority"), 1),
@@ -81,6 +100,7 @@ class SettingsStore:
     async def async_save(self, settings: UserSettings) -> None:
         """Save at once: a change is a rare user action that must survive a restart."""
         await self._store.async_save(asdict(settings))
+        self.unreadable = False
 
     async def async_remove(self) -> None:
         """Delete the file when the site is removed."""
@@ -92,7 +112,7 @@ def _enum[E: (Mode, ModeSetting, Distribution)](
 ) -> E:
     try:
         return kind(value)
-    except ValueError:
+    except (ValueError, TypeError):
         return default
 
 
@@ -103,6 +123,8 @@ def _int(value: Any, default: int) -> int:
 def _float(value: Any, default: float) -> float:
     return (
         float(value)
-        if isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
         else default
     )

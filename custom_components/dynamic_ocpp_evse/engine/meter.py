@@ -56,6 +56,9 @@ class MeterState:
     checks: Mapping[Phase, float] = field(default_factory=dict)  # started at
     # Phases whose meter did not follow, with the reading it was stuck at.
     stuck_at: Mapping[Phase, float] = field(default_factory=dict)
+    # Until then (after a start, while the meters' integrations come up) a missing reading
+    # holds the commands but does not blind the site.
+    grace_until: float = -math.inf
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,9 +92,13 @@ def watch(
     managed = _measured_draw(snapshot)
     if missing:
         since = state.missing_since if state.missing_since is not None else now
-        blind = now - since >= stale_timeout_s or bool(state.stuck_at)
+        blind = (now - since >= stale_timeout_s and now >= state.grace_until) or bool(
+            state.stuck_at
+        )
         # The checks cannot be judged without the readings: they start again afterwards.
-        kept = MeterState(missing_since=since, stuck_at=state.stuck_at)
+        kept = MeterState(
+            missing_since=since, stuck_at=state.stuck_at, grace_until=state.grace_until
+        )
         return kept, MeterVerdict(
             health=MeterHealth.BLIND if blind else MeterHealth.HOLD,
             silent=frozenset(missing),
@@ -145,7 +152,9 @@ def watch(
         health = MeterHealth.HOLD
     else:
         health = MeterHealth.LIVE
-    new_state = MeterState(history=history, checks=checks, stuck_at=stuck)
+    new_state = MeterState(
+        history=history, checks=checks, stuck_at=stuck, grace_until=state.grace_until
+    )
     return new_state, MeterVerdict(
         health=health, silent=silent, not_following=frozenset(stuck)
     )
