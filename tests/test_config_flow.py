@@ -69,6 +69,34 @@ async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
     assert result["data"] == data
 
 
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"voltage": "nan"}, {"voltage": "not_finite"}),
+        ({"breaker_rating": "NaN"}, {"breaker_rating": "not_finite"}),
+        ({"name": "h" * 10_000}, {"name": "name_too_long"}),
+        ({"grid_phase_b": "sensor.home_surplus"}, {"grid_phase_b": "own_entity"}),
+        ({"solar_power": "sensor.home_surplus"}, {"solar_power": "own_entity"}),
+    ],
+)
+async def test_what_the_selectors_let_through_is_a_field_error(
+    hass: HomeAssistant, changes: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """NaN, a name of any length, or one of a site's own sensors as its input."""
+    er.async_get(hass).async_get_or_create(
+        "sensor", DOMAIN, "other_site_surplus", suggested_object_id="home_surplus"
+    )
+    hass.states.async_set("sensor.home_surplus", "1200", {"unit_of_measurement": "W"})
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**SITE_DATA, **changes}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_unavailable_meter_is_accepted(hass: HomeAssistant) -> None:
     """A meter that is briefly unavailable during setup is still the right meter."""
     hass.states.async_set(
@@ -285,6 +313,9 @@ async def test_add_plug(hass: HomeAssistant, init_integration: MockConfigEntry) 
             {"power_monitor": "unsupported_unit"},
         ),
         ({"phases": []}, {"phases": "no_phase"}),
+        ({"power": "nan"}, {"power": "not_finite"}),
+        ({"name": "p" * 10_000}, {"name": "name_too_long"}),
+        ({"power_monitor": "sensor.home_surplus"}, {"power_monitor": "own_entity"}),
     ],
 )
 async def test_plug_errors_name_the_field(

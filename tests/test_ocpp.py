@@ -635,6 +635,10 @@ async def test_detection_failure_lets_the_user_choose(
         ({"min_current": 20}, {"min_current": "min_above_max"}),
         ({"failsafe_current": 3}, {"failsafe_current": "failsafe_out_of_range"}),
         ({"max_current": 40}, {"max_current": "above_charger_max"}),
+        ({"connector_id": "nan"}, {"connector_id": "not_finite"}),
+        ({"failsafe_current": "nan"}, {"failsafe_current": "not_finite"}),
+        ({"name": "x" * 10_000}, {"name": "name_too_long"}),
+        ({"name": "   "}, {"name": "name_empty"}),
     ],
 )
 async def test_charger_errors_name_the_field(

@@ -69,6 +69,7 @@ from .const import (
 )
 from .engine.model import ModeSetting
 from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
+from .flow_checks import form_errors
 from .ocpp_discovery import OcppCharger, find_chargers
 from .suggest import suggest_site_entities
 
@@ -142,11 +143,11 @@ def _entity_error(
 
 def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
     """Per-field error keys for the site form."""
-    errors: dict[str, str] = {}
+    errors = form_errors(hass, _site_schema(), user_input)
     seen: set[str] = set()
     for key in CONF_GRID_METERS:
         entity_id = user_input.get(key)
-        if not entity_id:
+        if not entity_id or key in errors:
             continue
         if entity_id in seen:
             errors[key] = "duplicate_meter"
@@ -159,8 +160,10 @@ def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, 
         CONF_BATTERY_SOC: frozenset({PERCENTAGE}),
     }
     for key, wanted in expected.items():
-        if (entity_id := user_input.get(key)) and (
-            error := _entity_error(hass, entity_id, wanted)
+        if (
+            (entity_id := user_input.get(key))
+            and key not in errors
+            and (error := _entity_error(hass, entity_id, wanted))
         ):
             errors[key] = error
     if user_input.get(CONF_BATTERY_SOC) and not user_input.get(CONF_BATTERY_POWER):
@@ -324,7 +327,12 @@ class PlugSubentryFlow(ConfigSubentryFlow):
         )
 
     def _validate(self, user_input: dict[str, Any]) -> dict[str, str]:
-        errors: dict[str, str] = {}
+        phases = _site_phases(self._get_entry())
+        errors = form_errors(
+            self.hass, _plug_schema(phases, new=self.source == "user"), user_input
+        )
+        if errors:
+            return errors
         switch = user_input[CONF_SWITCH]
         own = None if self.source == "user" else self._reconfigure_subentry_id
         if self.hass.states.get(switch) is None:
@@ -445,8 +453,9 @@ class EvseSubentryFlow(ConfigSubentryFlow):
         entry = self._get_entry()
         new = step_id == "user"
         chargers = find_chargers(self.hass)
-        errors: dict[str, str] = {}
-        if user_input is not None:
+        schema = _evse_schema(_site_phases(entry), chargers, new=new)
+        errors = form_errors(self.hass, schema, user_input) if user_input else {}
+        if user_input is not None and not errors:
             data = dict(user_input)
             name = data.pop(CONF_NAME)
             if not new:
@@ -494,9 +503,7 @@ class EvseSubentryFlow(ConfigSubentryFlow):
             }
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(
-                _evse_schema(_site_phases(entry), chargers, new=new), suggested
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )
 
