@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -114,10 +114,52 @@ async def test_stale_meter_means_safe_state_and_a_repair_issue(
     assert state_of(hass, "sensor.boiler_status") == "meter_stale"
 
     fake_site.silent.clear()
-    fake_site.report()
-    await _tick(hass, freezer)
+    await _run(hass, freezer, fake_site, 5)
     assert state_of(hass, "sensor.home_status") == "ok"
+    # The issue stays a minute after the meter is back, in case it goes again.
+    await _run(hass, freezer, fake_site, 55)
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    await _run(hass, freezer, fake_site, 10)
     assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_flapping_meter_raises_no_issue_and_a_returning_fault_keeps_one(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Before: 11 creations and deletions of the issue a minute."""
+    changes: list[str] = []
+
+    @callback
+    def _changed(event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+        if event.data["issue_id"].startswith("meter_stale"):
+            changes.append(event.data["action"])
+
+    hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, _changed)
+    for cycle in range(24):  # two minutes: unavailable every other cycle
+        if cycle % 2:
+            fake_site.silent.add("sensor.grid_current_l2")
+            hass.states.async_set(
+                "sensor.grid_current_l2", "unavailable", {"unit_of_measurement": "A"}
+            )
+        else:
+            fake_site.silent.clear()
+        await _run(hass, freezer, fake_site, 5)
+    assert changes == []
+
+    # Gone for 30 s, back for 20 s, gone again: one issue all along, withdrawn a minute later.
+    for silent_s, back_s in ((30, 20), (30, 0)):
+        fake_site.silent.add("sensor.grid_current_l2")
+        hass.states.async_set(
+            "sensor.grid_current_l2", "unavailable", {"unit_of_measurement": "A"}
+        )
+        await _run(hass, freezer, fake_site, silent_s)
+        fake_site.silent.clear()
+        await _run(hass, freezer, fake_site, back_s)
+    await _run(hass, freezer, fake_site, 65)
+    assert changes == ["create", "remove"]
 
 
 async def test_a_meter_that_stops_reporting_is_stale_25_s_after_its_last_report(

@@ -217,6 +217,7 @@ async def test_a_frozen_grid_meter_is_found_out_when_the_car_changes(
     ocpp.site.frozen = {}  # the meter is back: it moves
     await _run(hass, freezer, ocpp, 5)
     assert state_of(hass, "sensor.home_status") == "ok"
+    await _run(hass, freezer, ocpp, 60)
     assert (
         ir.async_get(hass).async_get_issue(DOMAIN, f"meter_not_following_{entry_id}")
         is None
@@ -349,6 +350,8 @@ async def test_charger_that_ignores_limits_is_reported(
     ].obeys = True  # fixed: it follows the next command and the issue goes
     ocpp.connectors["cp1", 1].limit = 10.0
     await _run(hass, freezer, ocpp, 5)
+    assert state_of(hass, "sensor.car_status") != "not_following"
+    await _run(hass, freezer, ocpp, 60)  # the issue lingers a minute after the fault
     assert (
         ir.async_get(hass).async_get_issue(DOMAIN, f"not_following_{entry.entry_id}")
         is None

@@ -55,6 +55,9 @@ REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cy
 # After a start, missing readings hold the commands this long before the safe state: the
 # meters' own integrations may come up after this one.
 STARTUP_GRACE_S = 60.0
+# A repair issue stays this long after its cause is gone: a flapping cause does not make it
+# come and go.
+ISSUE_CLEAR_AFTER_S = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +120,8 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._dispatcher = Dispatcher(self._actuators)
         self._cycle_lock = asyncio.Lock()  # one cycle at a time, whatever triggers it
         self._health: dict[str, LoadHealth] = {}
+        self._raised: set[str] = set()  # repair issues this site raised
+        self._clear_since: dict[str, float] = {}  # ... and since when each is over
         self._meter_health = MeterHealth.LIVE
         self._watched: list[str] = []
         self._unwatch: CALLBACK_TYPE | None = None
@@ -254,8 +259,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         entry = self.config_entry
         blind = meter.health is MeterHealth.BLIND
         meters = self.site.grid_meters
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"meter_stale_{entry.entry_id}",
             "meter_stale",
             blind and bool(meter.silent),
@@ -264,9 +268,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                 "entities": ", ".join(meters[p] for p in sorted(meter.silent)),
                 "interval": f"{self.site.meter_interval_s:g}",
             },
+            linger=True,
         )
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"meter_not_following_{entry.entry_id}",
             "meter_not_following",
             bool(meter.not_following),
@@ -275,25 +279,23 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
                 "entities": ", ".join(meters[p] for p in sorted(meter.not_following)),
                 "amps": f"{CHECK_STEP_A:g}",
             },
+            linger=True,
         )
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"settings_unreadable_{entry.entry_id}",
             "settings_unreadable",
             self._store.unreadable,
             {"site": entry.title},
         )
         missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"ocpp_missing_{entry.entry_id}",
             "ocpp_missing",
             bool(self.evses)
             and not self.hass.services.has_service(OCPP_DOMAIN, "set_charge_rate"),
             {"site": entry.title},
         )
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"entity_missing_{entry.entry_id}",
             "entity_missing",
             bool(missing) and self.hass.state is CoreState.running,
@@ -304,8 +306,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             for evse in self.evses
         ]
         unseen_text = "; ".join(text for text in unseen if text)
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"ocpp_entities_{entry.entry_id}",
             "ocpp_entities",
             bool(unseen_text) and self.hass.state is CoreState.running,
@@ -316,13 +317,48 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             for load_id, state in health.items()
             if state is LoadHealth.NOT_FOLLOWING
         ]
-        _set_issue(
-            self.hass,
+        self._set_issue(
             f"not_following_{entry.entry_id}",
             "not_following",
             bool(ignoring),
             {"site": entry.title, "loads": ", ".join(ignoring)},
+            linger=True,
         )
+
+    def _set_issue(
+        self,
+        issue_id: str,
+        translation_key: str,
+        active: bool,
+        placeholders: dict[str, str],
+        *,
+        linger: bool = False,
+    ) -> None:
+        """Raise an issue at once; withdraw it when its cause is gone.
+
+        One whose cause may come and go (`linger`) is withdrawn only once that has been gone
+        for ISSUE_CLEAR_AFTER_S.
+        """
+        if active:
+            self._clear_since.pop(issue_id, None)
+            self._raised.add(issue_id)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=translation_key,
+                translation_placeholders=placeholders,
+            )
+            return
+        if linger and issue_id in self._raised:
+            now = time.monotonic()
+            if now - self._clear_since.setdefault(issue_id, now) < ISSUE_CLEAR_AFTER_S:
+                return
+            del self._clear_since[issue_id]
+        self._raised.discard(issue_id)
+        ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     def _unseen(self, load_id: str, charge_point_id: str, pause_mode: str) -> str:
         """What of a charger the OCPP integration does not show, in words ('' for nothing)."""
@@ -382,27 +418,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             if charger.charge_point_id == reset.charge_point_id:
                 charger.profiles_lost()
         await self.async_refresh()
-
-
-def _set_issue(
-    hass: HomeAssistant,
-    issue_id: str,
-    translation_key: str,
-    active: bool,
-    placeholders: dict[str, str],
-) -> None:
-    if active:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=translation_key,
-            translation_placeholders=placeholders,
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
