@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
@@ -94,6 +96,40 @@ async def test_what_the_selectors_let_through_is_a_field_error(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_a_quiet_meter_is_pointed_out_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A meter that has not reported within the interval: said, then taken if wanted."""
+    freezer.tick(timedelta(seconds=95))
+    hass.states.async_set(
+        "sensor.grid_current_l1", "3.0", {"unit_of_measurement": "A"}
+    )  # only L1 reported just now
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        "grid_phase_b": "meter_quiet",
+        "grid_phase_c": "meter_quiet",
+    }
+    assert (
+        "sensor.grid_current_l2 last reported 95 s ago"
+        in (result["description_placeholders"] or {})["quiet"]
+    )
+    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_a_longer_interval_takes_a_quiet_meter_at_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.tick(timedelta(seconds=95))
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**SITE_DATA, "meter_interval": 300}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 

@@ -106,7 +106,7 @@ async def test_stale_meter_means_safe_state_and_a_repair_issue(
     assert issue is not None
     assert issue.translation_placeholders == {
         "site": "Home",
-        "entities": "sensor.grid_current_l2",
+        "entities": "sensor.grid_current_l2 (unavailable)",
         "interval": "10",
     }
     # A continuous plug keeps its state while blind.
@@ -180,7 +180,7 @@ async def test_a_meter_that_stops_reporting_is_stale_25_s_after_its_last_report(
     assert issue is not None
     assert issue.translation_placeholders == {
         "site": "Home",
-        "entities": "sensor.grid_current_l3",
+        "entities": "sensor.grid_current_l3 (last reported 25 s ago)",
         "interval": "10",
     }
     fake_site.silent.clear()

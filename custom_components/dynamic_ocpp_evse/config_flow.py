@@ -22,6 +22,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, selector
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import (
@@ -176,6 +177,10 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        """Start with no warning given."""
+        self._warned: frozenset[tuple[str, float]] = frozenset()
+
     @classmethod
     @callback
     def async_get_supported_subentry_types(
@@ -189,8 +194,11 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Describe the site's grid connection."""
         errors: dict[str, str] = {}
+        quiet = ""
         if user_input is not None:
             errors = validate_site(self.hass, user_input)
+            if not errors:
+                errors, quiet = self._quiet_meters(user_input)
             if not errors:
                 await self.async_set_unique_id(
                     _registry_id(self.hass, user_input[CONF_GRID_METERS[0]])
@@ -206,6 +214,7 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(_site_schema(), suggested),
             errors=errors,
+            description_placeholders={"quiet": quiet},
         )
 
     async def async_step_reconfigure(
@@ -214,8 +223,11 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the site's meters and limits."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        quiet = ""
         if user_input is not None:
             errors = validate_site(self.hass, user_input)
+            if not errors:
+                errors, quiet = self._quiet_meters(user_input)
             if not errors:
                 await self.async_set_unique_id(
                     _registry_id(self.hass, user_input[CONF_GRID_METERS[0]])
@@ -233,6 +245,35 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input if user_input is not None else dict(entry.data),
             ),
             errors=errors,
+            description_placeholders={"quiet": quiet},
+        )
+
+    def _quiet_meters(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str]:
+        """Warn once about meters that have not reported within the interval.
+
+        The same choice submitted again is taken as it is: the meter may report only on
+        change, and the user was told what that means.
+        """
+        interval = float(user_input.get(CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL))
+        now = dt_util.utcnow()
+        quiet: dict[str, float] = {}
+        for key in CONF_GRID_METERS:
+            state = self.hass.states.get(user_input.get(key) or "")
+            if state is None:
+                continue
+            age = (now - state.last_reported).total_seconds()
+            if age > interval:
+                quiet[key] = age
+        choice = frozenset((user_input[k], interval) for k in quiet)
+        if not quiet or choice == self._warned:
+            return {}, ""
+        self._warned = choice
+        text = "; ".join(
+            f"{user_input[key]} last reported {age:.0f} s ago"
+            for key, age in quiet.items()
+        )
+        return dict.fromkeys(quiet, "meter_quiet"), (
+            f"\n\n**{text}**, longer than the meter update interval ({interval:g} s)."
         )
 
 

@@ -45,7 +45,7 @@ from .dispatch import Dispatcher, LoadHealth
 from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
-from .engine.model import ModeSetting, Plan, Snapshot
+from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .inputs import read_snapshot
 from .ocpp_discovery import OcppDirectory
 from .settings import LoadSettings, SettingsStore, UserSettings
@@ -216,7 +216,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             result.commands, now=time.monotonic()
         )
         self._log_changes(result.verdict, health)
-        self._update_repairs(result.verdict, health)
+        self._update_repairs(snapshot, result.verdict, health)
         return SitePlan(
             snapshot=snapshot,
             plan=result.plan,
@@ -253,7 +253,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._health = dict(health)
 
     def _update_repairs(
-        self, meter: MeterVerdict, health: Mapping[str, LoadHealth]
+        self, snapshot: Snapshot, meter: MeterVerdict, health: Mapping[str, LoadHealth]
     ) -> None:
         """Raise or clear the repair issues the user can act on."""
         entry = self.config_entry
@@ -265,7 +265,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             blind and bool(meter.silent),
             {
                 "site": entry.title,
-                "entities": ", ".join(meters[p] for p in sorted(meter.silent)),
+                "entities": ", ".join(
+                    self._meter_seen(snapshot, p) for p in sorted(meter.silent)
+                ),
                 "interval": f"{self.site.meter_interval_s:g}",
             },
             linger=True,
@@ -324,6 +326,15 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             {"site": entry.title, "loads": ", ".join(ignoring)},
             linger=True,
         )
+
+    def _meter_seen(self, snapshot: Snapshot, phase: Phase) -> str:
+        """A grid meter and what was seen of it: its state, or how old its reading is."""
+        entity_id = self.site.grid_meters[phase]
+        if snapshot.grid_a.get(phase) is None:
+            state = self.hass.states.get(entity_id)
+            return f"{entity_id} ({state.state if state else 'no such entity'})"
+        age = snapshot.grid_age_s.get(phase, 0.0)
+        return f"{entity_id} (last reported {age:.0f} s ago)"
 
     def _set_issue(
         self,

@@ -38,14 +38,15 @@ async def test_meter_lost_gives_the_failsafe_current(bench: Bench) -> None:
     assert issue is not None
     assert issue.translation_placeholders == {
         "site": "Home",
-        "entities": "sensor.grid_current_l2",
+        "entities": "sensor.grid_current_l2 (unavailable)",
         "interval": "10",
     }
     await bench.run(20)
     assert charger.draw(1) == (6.0, 6.0, 6.0)
-    # The meter comes back: so does the current, and the issue goes.
+    # The meter comes back: so does the current, and the issue goes a minute later.
     bench.lost_meters.clear()
     await bench.until(lambda: charger.allowed_a(1) > 6.0, limit=30)
+    await bench.run(65)
     assert (
         ir.async_get(bench.hass).async_get_issue(
             DOMAIN, f"meter_stale_{bench.site.entry_id}"

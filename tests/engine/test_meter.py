@@ -137,3 +137,27 @@ def test_a_missing_reading_holds_for_the_stale_timeout() -> None:
         MeterHealth.BLIND,
         MeterHealth.BLIND,
     ]
+
+
+def test_the_startup_grace_lasts_until_every_phase_has_read() -> None:
+    state = MeterState(grace_until=60.0)
+    seen = []
+    for now, grid in (
+        (0.0, None),
+        (30.0, None),
+        (35.0, 20.0),
+        (40.0, None),
+        (65.0, None),
+    ):
+        state, verdict = watch(
+            state, _snapshot(grid, 16.0), now=now, stale_timeout_s=25, reaction_s=10
+        )
+        seen.append(verdict.health)
+    # Missing for 30 s at the start: held; once read, a loss blinds 25 s later as always.
+    assert seen == [
+        MeterHealth.HOLD,
+        MeterHealth.HOLD,
+        MeterHealth.LIVE,
+        MeterHealth.HOLD,
+        MeterHealth.BLIND,
+    ]

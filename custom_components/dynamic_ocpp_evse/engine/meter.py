@@ -57,7 +57,7 @@ class MeterState:
     # Phases whose meter did not follow, with the reading it was stuck at.
     stuck_at: Mapping[Phase, float] = field(default_factory=dict)
     # Until then (after a start, while the meters' integrations come up) a missing reading
-    # holds the commands but does not blind the site.
+    # holds the commands but does not blind the site; the grace ends once every phase read.
     grace_until: float = -math.inf
 
 
@@ -152,9 +152,7 @@ def watch(
         health = MeterHealth.HOLD
     else:
         health = MeterHealth.LIVE
-    new_state = MeterState(
-        history=history, checks=checks, stuck_at=stuck, grace_until=state.grace_until
-    )
+    new_state = MeterState(history=history, checks=checks, stuck_at=stuck)
     return new_state, MeterVerdict(
         health=health, silent=silent, not_following=frozenset(stuck)
     )
