@@ -358,6 +358,37 @@ async def test_charger_that_ignores_limits_is_reported(
     )
 
 
+async def test_removing_a_charger_leaves_it_without_our_limits(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Removed: its profiles are cleared; the other connector of the charger gets its own
+    back at once (the OCPP integration's clear takes every profile of the charger)."""
+    ocpp.add_charger("duo", connectors=2)
+    left = {**EVSE, "charge_point_id": "duo", "connector_id": 1}
+    entry = _evse_entry(
+        ("left", left), ("right", {**left, "connector_id": 2}), ("car", EVSE)
+    )
+    await _setup(hass, entry)
+    sent = len(ocpp.profiles)
+    hass.config_entries.async_remove_subentry(entry, "left")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [call.data["devid"] for call in ocpp.clears] == ["duo"]
+    reinstalled = [
+        (c.data["devid"], c.data["conn_id"], c.data["custom_profile"]["chargingProfileId"])
+        for c in ocpp.profiles[sent:]
+    ]
+    assert ("duo", 2, 1802) in reinstalled
+    assert ("duo", 2, 1902) in reinstalled
+    assert not [r for r in reinstalled if r[:2] == ("duo", 1)]
+
+    # The whole site goes: every charger it drove is cleared, one that is away is not asked.
+    ocpp.offline.add("cp1")
+    ocpp.set_status("cp1", 1, "Unavailable")
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert [call.data["devid"] for call in ocpp.clears] == ["duo", "duo"]
+
+
 async def test_reset_charger_action(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:

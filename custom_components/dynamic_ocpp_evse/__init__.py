@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .actuators.ocpp import async_release_chargers
 from .const import DOMAIN
 from .coordinator import (
     DynamicOcppEvseCoordinator,
@@ -15,6 +16,7 @@ from .coordinator import (
     async_remove_site_data,
 )
 from .services import async_setup_services
+from .site_config import evses_of
 
 PLATFORMS: list[Platform] = [Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -55,10 +57,24 @@ async def async_unload_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
-    """Forget everything a removed site kept."""
+    """Forget everything a removed site kept, and leave its chargers without our limits."""
+    await async_release_chargers(hass, evses_of(entry))
     await async_remove_site_data(hass, entry)
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
-    """Reload the site when its data or its loads (subentries) change."""
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Reload the site when its data or its loads (subentries) change.
+
+    A charger that lost a connector is cleared between the unload and the setup (the clear
+    takes every profile of the charger; the setup reinstalls those of the connectors kept).
+    """
+    kept = {evse.id for evse in evses_of(entry)}
+    gone = [
+        evse for evse in entry.runtime_data.coordinator.evses if evse.id not in kept
+    ]
+    if not gone:
+        await hass.config_entries.async_reload(entry.entry_id)
+        return
+    await hass.config_entries.async_unload(entry.entry_id)
+    await async_release_chargers(hass, gone)
+    await hass.config_entries.async_setup(entry.entry_id)

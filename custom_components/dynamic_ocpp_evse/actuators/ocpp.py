@@ -35,10 +35,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, OCPP_DOMAIN, PAUSE_STOP
+from ..const import DOMAIN, LOGGER, OCPP_DOMAIN, PAUSE_STOP
 from ..engine.control import Command
 from ..engine.units import parse_number
-from ..ocpp_discovery import ConnectorEntities, OcppDirectory
+from ..ocpp_discovery import ConnectorEntities, OcppDirectory, find_chargers
 from ..site_config import EvseConfig
 
 WORKING_PROFILE_ID = 1900  # + connector
@@ -284,3 +284,38 @@ class OcppActuator:
 
 def _ocpp_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def async_release_chargers(hass: HomeAssistant, evses: list[EvseConfig]) -> None:
+    """Leave chargers no longer managed without our limits (their connectors were removed).
+
+    The OCPP integration's clear removes every profile of a charger, whoever set it. A charger
+    that is not connected is not asked (the call would reach another charger); it keeps its
+    failsafe profile until it is cleared by hand. Nothing here raises: removal goes on.
+    """
+    chargers = find_chargers(hass)
+    for cpid in sorted({evse.charge_point_id for evse in evses}):
+        charger = chargers.get(cpid)
+        statuses = (
+            [charger.connector(n).status for n in range(1, charger.connectors + 1)]
+            if charger
+            else []
+        )
+        connected = any(
+            (state := hass.states.get(status)) is not None and state.state not in _GONE
+            for status in statuses
+            if status
+        )
+        if not connected:
+            LOGGER.warning(
+                "Charger %s is not connected: its failsafe profile stays until it is "
+                "cleared (OCPP integration: clear profile)",
+                cpid,
+            )
+            continue
+        try:
+            await hass.services.async_call(
+                OCPP_DOMAIN, "clear_profile", {"devid": cpid}, blocking=True
+            )
+        except Exception:  # noqa: BLE001 - removal must go on
+            LOGGER.warning("The profiles of charger %s could not be cleared", cpid)
