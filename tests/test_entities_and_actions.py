@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from custom_components.dynamic_ocpp_evse.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 
 from .conftest import FakeSite, state_of
 
@@ -181,26 +185,24 @@ async def test_actions_refuse_an_unloaded_site(
 
 async def test_diagnostics(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
+    fake_site: FakeSite,
+    *,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    snapshot: SnapshotAssertion,
 ) -> None:
-    from pytest_homeassistant_custom_component.components.diagnostics import (  # noqa: PLC0415
-        get_diagnostics_for_config_entry,
-    )
+    """The last cycle, whole; names, entity ids and charger ids replaced consistently."""
 
-    diagnostics = await get_diagnostics_for_config_entry(
-        hass, hass_client, init_integration
-    )
-    assert diagnostics["entry"]["breaker_rating"] == 25
-    assert diagnostics["entry"]["name"] == "Home"
-    assert [s["type"] for s in diagnostics["subentries"]] == ["plug", "plug"]
+    fake_site.report()  # with the clock frozen: every reading's age is 0
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
+    text = str(diagnostics)
+    for personal in ("Home", "Boiler", "Heater", "sensor.grid_current", "switch."):
+        assert personal not in text
+    entry = diagnostics["entry"]["data"]
+    assert entry["grid_phase_a"] == "entity_1"
+    assert diagnostics["subentries"]["boiler_id"]["data"]["switch_entity"] == "entity_4"
     assert diagnostics["plan"]["allocations"]["boiler_id"]["current_a"] == 10.0
-    assert (
-        diagnostics["plan"]["allocations"]["heater_id"]["reason"]
-        == "waiting_for_surplus"
-    )
-    assert (
-        diagnostics["snapshot"]["grid_a"]["A"] == 2.0
-    )  # read before the boiler went on
-    assert diagnostics["health"] == {"boiler_id": "ok", "heater_id": "ok"}
-    assert diagnostics["settings"]["charging_mode"] == "standard"
+    assert diagnostics == snapshot

@@ -374,7 +374,11 @@ async def test_removing_a_charger_leaves_it_without_our_limits(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [call.data["devid"] for call in ocpp.clears] == ["duo"]
     reinstalled = [
-        (c.data["devid"], c.data["conn_id"], c.data["custom_profile"]["chargingProfileId"])
+        (
+            c.data["devid"],
+            c.data["conn_id"],
+            c.data["custom_profile"]["chargingProfileId"],
+        )
         for c in ocpp.profiles[sent:]
     ]
     assert ("duo", 2, 1802) in reinstalled
