@@ -110,9 +110,11 @@ class FakeSite:
                 raise self.failing[entity_id]
             if entity_id in self.hanging:
                 await asyncio.Event().wait()
-            if self.follow:
+            if self.follow:  # as a real switch entity: the call's context on its state
                 self.hass.states.async_set(
-                    entity_id, "on" if call.service == "turn_on" else "off"
+                    entity_id,
+                    "on" if call.service == "turn_on" else "off",
+                    context=call.context,
                 )
         self.report()
 

@@ -8,17 +8,21 @@ import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockToggleEntity,
     async_fire_time_changed,
+    setup_test_component_platform,
 )
 
 from custom_components.dynamic_ocpp_evse import dispatch
 
-from .conftest import FakeSite, state_of
+from .conftest import METERS, FakeSite, state_of
 
 
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -131,3 +135,65 @@ async def test_a_hanging_load_holds_up_nothing(
     assert coordinator.last_update_success
     assert state_of(hass, "sensor.boiler_status") == "command_timed_out"
     assert state_of(hass, "sensor.home_status") == "ok"
+
+
+async def test_a_plug_switched_by_hand_is_left_alone_for_an_hour(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With Home Assistant's real switch entity (our own calls carry their context):
+    switched off by hand, it stays off for an hour, or until its mode is changed."""
+    boiler = MockToggleEntity("boiler", STATE_OFF)
+    heater = MockToggleEntity("heater", STATE_OFF)
+    setup_test_component_platform(hass, "switch", [boiler, heater])
+    assert await async_setup_component(hass, "switch", {"switch": {"platform": "test"}})
+
+    def report() -> None:
+        on = hass.states.get("switch.boiler")
+        extra = 10.0 if on is not None and on.state == STATE_ON else 0.0
+        for phase, entity_id in METERS.items():
+            amps = 2.0 + (extra if phase == "A" else 0.0)
+            hass.states.async_set(
+                entity_id, f"{amps:.1f}", {"unit_of_measurement": "A"}
+            )
+
+    async def run(seconds: float) -> None:
+        for _ in range(int(seconds // 5)):
+            freezer.tick(timedelta(seconds=5))
+            report()
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+
+    report()
+    await _setup(hass, mock_config_entry)
+    assert boiler.is_on
+    await run(30)  # our own switching is not taken for someone else's
+    assert state_of(hass, "sensor.boiler_status") == "at_maximum"
+
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.boiler"}, blocking=True
+    )
+    await run(10)
+    assert state_of(hass, "sensor.boiler_status") == "switched_by_hand"
+    assert state_of(hass, "sensor.boiler_allocated_current") == "0.0"
+    freezer.tick(timedelta(minutes=55))
+    await run(5)
+    assert not boiler.is_on
+    freezer.tick(timedelta(minutes=5))
+    await run(5)
+    assert boiler.is_on  # the hour is over
+
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.boiler"}, blocking=True
+    )
+    await run(10)
+    assert state_of(hass, "sensor.boiler_status") == "switched_by_hand"
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.boiler_operating_mode", "option": "standard"},
+        blocking=True,
+    )
+    await run(15)  # after the site's 10 s reaction time from the last decrease
+    assert boiler.is_on  # a new mode ends the leave

@@ -198,6 +198,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             evses=[(evse, self._chargers[evse.id].entities) for evse in self.evses],
             settings=self.settings,
             now=now,
+            manual=frozenset(i for i, a in self._actuators.items() if a.manual),
         )
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
@@ -388,7 +389,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         await self.async_refresh()
 
     async def async_set_load_settings(self, load_id: str, **changes: object) -> None:
-        """Change one load's settings."""
+        """Change one load's settings; a new mode ends a hand-switched plug's leave."""
+        if "mode" in changes:
+            self._actuators[load_id].release()
         await self.async_update_settings(self.settings.with_load(load_id, **changes))
 
     def load_settings(self, load_id: str) -> LoadSettings:

@@ -36,6 +36,7 @@ class LoadHealth(StrEnum):
     NOT_FOLLOWING = "not_following"
     COMMAND_FAILED = "command_failed"  # refused, or an error in the integration beneath
     COMMAND_TIMED_OUT = "command_timed_out"
+    SWITCHED_BY_HAND = "switched_by_hand"  # left alone for a while: the house's load
 
 
 @dataclass(slots=True)
@@ -90,6 +91,8 @@ class Dispatcher:
             health = LoadHealth.COMMAND_FAILED
         else:
             self._failing.pop(load_id, None)
+            if actuator.manual:
+                return LoadHealth.SWITCHED_BY_HAND
             return LoadHealth.OK if actuator.following else LoadHealth.NOT_FOLLOWING
         actuator.command_lost()
         count = failing.count + 1 if failing is not None else 1

@@ -50,8 +50,13 @@ def read_snapshot(
     evses: list[tuple[EvseConfig, ConnectorEntities]],
     settings: UserSettings,
     now: datetime,
+    manual: frozenset[str] = frozenset(),
 ) -> Snapshot:
-    """Read every input of the site into a snapshot."""
+    """Read every input of the site into a snapshot.
+
+    A plug in `manual` was switched by someone else and is left alone: it takes no part (what
+    it draws is the house's).
+    """
     grid: dict[Phase, float | None] = {}
     ages: dict[Phase, float] = {}
     for phase, entity_id in config.grid_meters.items():
@@ -84,7 +89,7 @@ def read_snapshot(
         grid_a=grid,
         grid_age_s=ages,
         loads=(
-            *(_plug(hass, plug, settings) for plug in plugs),
+            *(_plug(hass, plug, settings, plug.id in manual) for plug in plugs),
             *(_evse(hass, evse, entities, settings) for evse, entities in evses),
         ),
         site_mode=settings.charging_mode,
@@ -127,6 +132,7 @@ def _plug(
     hass: HomeAssistant,
     plug: PlugConfig,
     settings: UserSettings,
+    manual: bool,
 ) -> Switched:
     """A plug as the engine sees it.
 
@@ -148,7 +154,7 @@ def _plug(
         power_w=plug.power_w,  # its rating; the control remembers what it really draws
         is_on=is_on,
         measured_w=measured,
-        mode=load_settings.mode if usable else ModeSetting.OFF,
+        mode=load_settings.mode if usable and not manual else ModeSetting.OFF,
         priority=load_settings.priority,
     )
 

@@ -14,6 +14,13 @@ class Actuator(Protocol):
     def following(self) -> bool:
         """False once the load has ignored its commands for a while."""
 
+    @property
+    def manual(self) -> bool:
+        """Whether someone else switched the load and it is left alone for now."""
+
+    def release(self) -> None:
+        """The user changed the load's mode: whatever it is left alone for ends."""
+
     async def async_apply(self, command: Command) -> None:
         """Bring the load to the command; raise HomeAssistantError when that fails."""
 

@@ -91,6 +91,14 @@ class OcppActuator:
         """False while Current.Offered disagrees with the command after a reinstall."""
         return self._following
 
+    @property
+    def manual(self) -> bool:
+        """A charger is never left alone: its limits are what keeps the breaker."""
+        return False
+
+    def release(self) -> None:
+        """Nothing is left alone on a charger."""
+
     def command_lost(self) -> None:
         """A call failed or timed out: send both profiles again with the next command."""
         self.profiles_lost()
