@@ -331,6 +331,10 @@ class Timeline:
                 updates["mode"] = ModeSetting(change["load_mode"])
             if "max" in change:
                 updates["max_a"] = float(change["max"])
+            if (
+                "car_max" in change
+            ):  # the car's own limit changes (its battery warmed up)
+                self.cars[load.id].car_max_a = float(change["car_max"])
             self.loads[load.id] = replace(load, **updates)
 
     def physical_loads(self) -> tuple[Load, ...]:

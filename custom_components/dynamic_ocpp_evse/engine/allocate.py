@@ -583,6 +583,10 @@ def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
         return 1.0, 0.0  # an empty range: the load cannot run
     if isinstance(load, Evse):
         low, high = load.min_a, load.max_a
+        if (
+            load.control.car_limit_a is not None
+        ):  # the car takes no more: never below min
+            high = max(min(high, load.control.car_limit_a), low)
     else:
         low = high = load.power_w / (voltage * lines)
     if not (math.isfinite(low) and math.isfinite(high)) or high <= 0:
@@ -751,7 +755,8 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
     if cand.held:
         reason, detail = Reason.HOLDING_MINIMUM, ""
     elif cand.binding is None or current >= cand.max_a - EPS:
-        reason, detail = Reason.AT_MAXIMUM, ""
+        limited = isinstance(cand.load, Evse) and cand.max_a < cand.load.max_a - EPS
+        reason, detail = (Reason.CAR_LIMIT if limited else Reason.AT_MAXIMUM), ""
     else:
         budget = allocator.budgets[cand.binding]
         reason, detail = budget.reason, budget.detail

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import math
 
 from .meter import MeterHealth
-from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
+from .model import ACTIVE_LINE_A, Allocation, ControlFlags, Load, Mode, Reason, Switched
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
@@ -41,6 +41,9 @@ class ControlParams:
     # A car offered current that draws none this long is released (full, or not charging) and
     # offered current again every `retry_every_s`, for `probe_s`.
     release_after_s: float = 600.0
+    # A car that draws well below its command this long limits itself: it is offered only a
+    # little more than it draws (two of a charger's 60 s samples: its reading lags its draw).
+    car_limit_after_s: float = 120.0
     retry_every_s: float = 1800.0
     probe_s: float = 120.0
 
@@ -67,6 +70,7 @@ class LoadState:
     # A switched load's power when it was last seen really running (its power monitor).
     running_w: float | None = None
     quiet_since: float | None = None  # offered current, drawing none, since
+    short_since: float | None = None  # drawing well below its command, since
     resting_since: float | None = None  # released for drawing none, since
 
 
@@ -88,13 +92,13 @@ def prepare(
     active: bool,
     now: float,
     params: ControlParams,
-    drawing: bool | None = None,
+    drawn_a: float | None = None,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
-    and starts a new session with a fresh budget. `drawing` says whether the load draws now
-    (None: not known).
+    and starts a new session with a fresh budget. `drawn_a` is what a charger's car draws now
+    on its busiest line (None: not known).
     """
     new_session = active and not state.active
     if new_session or (state.mode is not None and mode is not state.mode):
@@ -119,15 +123,44 @@ def prepare(
         _elapsed(state.missing_since, now, params.disable_delay_s)
         and state.stops < params.max_stops_per_session
     )
+    drawing = None if drawn_a is None else drawn_a >= ACTIVE_LINE_A
     state = _watch_draw(state, active=active, drawing=drawing, now=now, params=params)
+    state = _watch_short(state, drawn_a if drawing else None, now)
     flags = ControlFlags(
         may_start=not paused and enabled,
         keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
         command_a=state.command_a,
         allowed_a=_allowed(state, now, params),
         resting=_resting(state, now, params),
+        car_limit_a=_car_limit(state, drawn_a, now, params),
     )
     return state, flags
+
+
+CAR_LIMIT_GAP_A = 2.0  # a car this far below its command for a while takes no more
+
+
+def _watch_short(state: LoadState, drawn_a: float | None, now: float) -> LoadState:
+    """Note since when a drawing car has stayed well below its command."""
+    short = drawn_a is not None and state.command_a - drawn_a >= CAR_LIMIT_GAP_A
+    if not short:
+        return replace(state, short_since=None)
+    return replace(state, short_since=_since(state.short_since, now))
+
+
+def _car_limit(
+    state: LoadState, drawn_a: float | None, now: float, params: ControlParams
+) -> float | None:
+    """The most a car that limits itself is offered: what it draws and a little more.
+
+    The rest goes to the others at once. A car that rises towards that limit is no longer
+    short of its command, and the limit is lifted.
+    """
+    if drawn_a is None or not _elapsed(
+        state.short_since, now, params.car_limit_after_s
+    ):
+        return None
+    return drawn_a + CAR_LIMIT_GAP_A
 
 
 def _watch_draw(
@@ -284,6 +317,7 @@ def step(
         running_w=state.running_w,
         quiet_since=state.quiet_since,
         resting_since=state.resting_since,
+        short_since=state.short_since,
     )
     return new_state, Command(
         current_a=command,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+import math
 
 from .allocate import allocate, effective_mode
 from .control import (
@@ -20,7 +21,7 @@ from .control import (
     step,
 )
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
-from .model import ACTIVE_LINE_A, Evse, Load, Mode, Plan, Snapshot
+from .model import Evse, Load, Mode, Plan, Snapshot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +69,7 @@ def run_cycle(
             active=_active(load, mode),
             now=now,
             params=params,
-            drawing=_drawing(load),
+            drawn_a=_drawn(load),
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
@@ -105,14 +106,12 @@ def _lifetime(load: Load) -> float | None:
     return None
 
 
-def _drawing(load: Load) -> bool | None:
-    """Whether a charger's car draws now (a line at 1 A or more); None when not known."""
+def _drawn(load: Load) -> float | None:
+    """What a charger's car draws on its busiest line; None when not known."""
     if not isinstance(load, Evse):
         return None
-    lines = [amps for amps in load.line_a if amps is not None]
-    if not lines:
-        return None
-    return any(amps >= ACTIVE_LINE_A for amps in lines)
+    lines = [amps for amps in load.line_a if amps is not None and math.isfinite(amps)]
+    return max(lines) if lines else None
 
 
 def _active(load: Load, mode: Mode) -> bool:

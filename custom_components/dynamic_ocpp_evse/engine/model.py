@@ -87,6 +87,9 @@ class Reason(StrEnum):
     FINISHED = "finished"
     PAUSED = "paused"
     NOT_DRAWING = "not_drawing"  # a car connected that has not drawn for a while (full)
+    CAR_LIMIT = (
+        "car_limit"  # the car takes no more than it draws: the rest goes to others
+    )
     METER_STALE = "meter_stale"
 
 
@@ -155,6 +158,9 @@ class ControlFlags:
     command_a: float = 0.0  # the current the load was last commanded (0 = stopped)
     # A car that draws nothing when offered current: released, offered again now and then.
     resting: bool = False
+    # A car that limits itself (draws well below its command): offered only this (A per
+    # line), the rest goes to the others; None when it takes what it is given.
+    car_limit_a: float | None = None
     # The most it may draw by our commands now (a lowered command counts only once the load
     # had time to follow it); None before its first command. What it draws above this is
     # house load, in every budget.
