@@ -96,6 +96,10 @@ class Ours:
                     mode=ModeSetting(charger.mode),
                     priority=charger.priority,
                     command_lifetime_s=PROFILE_VALIDITY_S,
+                    # The resolution the charger applies (configured per charger).
+                    current_step_a=next(
+                        (c.step_a for c in day.cars if c.charger == charger.id), 0.0
+                    ),
                 )
             )
         for plug in day.plugs:

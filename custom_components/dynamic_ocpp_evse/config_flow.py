@@ -34,6 +34,7 @@ from .const import (
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
+    CONF_CURRENT_STEP,
     CONF_FAILSAFE_CURRENT,
     CONF_GRID_METERS,
     CONF_INVERT_GRID,
@@ -55,6 +56,7 @@ from .const import (
     CONF_VOLTAGE,
     CONF_WIRING,
     DEFAULT_BREAKER,
+    DEFAULT_CURRENT_STEP,
     DEFAULT_METER_INTERVAL,
     DEFAULT_NAME,
     DEFAULT_SUPPORT_SOC,
@@ -432,6 +434,9 @@ def _evse_schema(
         {
             vol.Required(CONF_MIN_CURRENT, default=6): _number(0, 80, "A", 0.1),
             vol.Required(CONF_MAX_CURRENT, default=16): _number(1, 80, "A", 0.1),
+            vol.Required(CONF_CURRENT_STEP, default=DEFAULT_CURRENT_STEP): _number(
+                0.1, 10, "A", 0.1
+            ),
             vol.Required(CONF_CHARGER_MAX_CURRENT, default=32): _number(
                 1, 250, "A", 0.1
             ),

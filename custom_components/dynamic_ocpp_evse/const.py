@@ -29,6 +29,7 @@ CONF_BATTERY_TARGET_SOC: Final = "battery_target_soc"
 CONF_BATTERY_SUPPORT_SOC: Final = "battery_support_soc"
 CONF_INVERTER_MAX_POWER: Final = "inverter_max_power"
 CONF_METER_INTERVAL: Final = "meter_interval"
+CONF_CURRENT_STEP: Final = "current_step"
 
 # Plug subentry data keys.
 CONF_SWITCH: Final = "switch_entity"
@@ -61,5 +62,7 @@ DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25
 DEFAULT_VOLTAGE: Final = 230
 DEFAULT_METER_INTERVAL: Final = 10  # s: how often a live grid meter reports at least
+DEFAULT_CURRENT_STEP: Final = 1.0  # A: most chargers apply whole amps
+LEGACY_CURRENT_STEP: Final = 0.1  # A: chargers added before the setting keep tenths
 DEFAULT_TARGET_SOC: Final = 90
 DEFAULT_SUPPORT_SOC: Final = 100

@@ -202,6 +202,7 @@ def _evse(
         priority=load_settings.priority,
         charger=evse.charge_point_id,
         command_lifetime_s=evse.profile_validity_s,
+        current_step_a=evse.current_step_a,
     )
 
 

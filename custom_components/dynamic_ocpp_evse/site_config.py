@@ -17,6 +17,7 @@ from .const import (
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
+    CONF_CURRENT_STEP,
     CONF_FAILSAFE_CURRENT,
     CONF_GRID_METERS,
     CONF_INVERT_GRID,
@@ -38,6 +39,7 @@ from .const import (
     DEFAULT_METER_INTERVAL,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
+    LEGACY_CURRENT_STEP,
     PAUSE_ZERO,
     SUBENTRY_EVSE,
     SUBENTRY_PLUG,
@@ -152,6 +154,7 @@ class EvseConfig:
     profile_validity_s: int
     failsafe_a: float
     pause_mode: str = PAUSE_ZERO
+    current_step_a: float = LEGACY_CURRENT_STEP  # the charger applies multiples of this
 
     @classmethod
     def from_data(
@@ -172,6 +175,7 @@ class EvseConfig:
             profile_validity_s=int(data[CONF_PROFILE_VALIDITY]),
             failsafe_a=float(data[CONF_FAILSAFE_CURRENT]),
             pause_mode=str(data.get(CONF_PAUSE_MODE, PAUSE_ZERO)),
+            current_step_a=float(data.get(CONF_CURRENT_STEP, LEGACY_CURRENT_STEP)),
         )
 
 

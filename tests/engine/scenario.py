@@ -156,6 +156,7 @@ def build_load(spec: Spec) -> Load:
             session=Session(spec.get("session", "connected")),
             charger=spec.get("charger"),
             command_lifetime_s=_opt_float(spec.get("lifetime", 180)),
+            current_step_a=float(spec.get("step", 0)),
         )
     return Switched(
         **common,

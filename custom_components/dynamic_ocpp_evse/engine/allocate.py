@@ -770,6 +770,7 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
         min_a=cand.min_a,
         lines=cand.lines,
         held=cand.held,
+        hard_room_a=min(allocator.room(cand, surplus=False)[0], cand.max_a - current),
     )
 
 

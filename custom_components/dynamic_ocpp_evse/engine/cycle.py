@@ -89,6 +89,7 @@ def run_cycle(
             lifetime_s=_lifetime(load),
             settling=site_settling,
             meter=verdict.health,
+            step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
         )
     return CycleResult(
         plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict

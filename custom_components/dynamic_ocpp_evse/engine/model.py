@@ -188,6 +188,8 @@ class Evse:
     # How long a command holds at the charger without being sent again (an OCPP working
     # profile's validity); None: until it is changed.
     command_lifetime_s: float | None = None
+    # The charger applies whole multiples of this (1 A for most); 0: any value.
+    current_step_a: float = 0.0
     control: ControlFlags = field(default_factory=ControlFlags)
 
     def active_lines(self) -> tuple[Phase, ...]:
@@ -271,6 +273,8 @@ class Allocation:
     # By how much the load draws above what it is allowed (A per line): reserved as house
     # load, and the load is commanded again.
     overdraw_a: float = 0.0
+    # How much more (A per line) the hard limits would still allow above `current_a`.
+    hard_room_a: float = 0.0
 
     @property
     def on(self) -> bool:
