@@ -633,7 +633,9 @@ async def test_add_charger_detects_unit_and_stack_level(
     assert subentry.unique_id == "cp1:1"
     assert subentry.data["rate_unit"] == "A"
     assert subentry.data["stack_level"] == 8
-    assert subentry.data["current_step"] == 1.0  # whole amps unless the user says otherwise
+    assert (
+        subentry.data["current_step"] == 1.0
+    )  # whole amps unless the user says otherwise
     # Phase rotation: the charger's L1 is on B.
     assert (
         subentry.data["line_1"],

@@ -205,16 +205,25 @@ class OcppActuator:
                 "chargingSchedulePeriod": [
                     {
                         "startPeriod": 0,
-                        "limit": self._limit(command.current_a, command.lines),
+                        "limit": self._limit(
+                            command.current_a, command.lines, seen=command.lines_seen
+                        ),
                     }
                 ],
             },
         }
 
-    def _limit(self, amps: float, lines: int) -> float:
-        """A limit in the charger's unit: amps per line, or watts over the lines in use."""
+    def _limit(self, amps: float, lines: int, *, seen: bool = True) -> float:
+        """A limit in the charger's unit: amps per line, or watts over the lines in use.
+
+        Watts for lines not yet seen in use are given for the minimum only: a car on fewer
+        lines than wired draws the watts on those, so it is held at the minimum's watts (at
+        most three times the minimum on one line) until its lines show.
+        """
         if self._config.rate_unit == "W":
             in_use = lines or len(self._config.wired) or 1
+            if not seen:
+                amps = min(amps, self._config.min_a)
             return float(round(amps * self._voltage * in_use))
         return round(amps, 1)
 

@@ -83,6 +83,8 @@ class Command:
     reason: Reason
     # Lines the current is drawn on (converting to W for chargers that want W).
     lines: int = 0
+    # Whether those are the lines the car is seen drawing on, or only the wired ones.
+    lines_seen: bool = False
 
 
 def prepare(

@@ -21,7 +21,7 @@ from .control import (
     step,
 )
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
-from .model import Evse, Load, Mode, Plan, Snapshot
+from .model import ACTIVE_LINE_A, Evse, Load, Mode, Plan, Snapshot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +91,8 @@ def run_cycle(
             meter=verdict.health,
             step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
         )
+        if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
+            commands[load.id] = replace(commands[load.id], lines_seen=True)
     return CycleResult(
         plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
     )
