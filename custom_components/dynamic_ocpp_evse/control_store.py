@@ -107,8 +107,11 @@ def _state(values: dict[str, Any], shift: float) -> LoadState | None:
             changes["mode"] = _mode(value)
         elif isinstance(default, bool):
             changes[field.name] = value if isinstance(value, bool) else default
-        elif field.name == "stops":
-            changes["stops"] = value if isinstance(value, int) and value >= 0 else 0
+        elif isinstance(default, int):  # counts: stops, lines seen
+            valid = (
+                isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            )
+            changes[field.name] = value if valid else default
         elif (
             isinstance(value, int | float)
             and not isinstance(value, bool)

@@ -489,7 +489,10 @@ def _prepare(
             terms.extend(
                 (charger_budget[charger, p], float(n)) for p, n in weights.items()
             )
-        watts_per_a = voltage * len(lines)
+        # The surplus pays for the lines the car will use: those its charger last saw in
+        # use, until it draws (the hard limits above count every wired line meanwhile).
+        expected = load.control.expected_lines if isinstance(load, Evse) else 0
+        watts_per_a = voltage * (min(expected, len(lines)) or len(lines))
         return _Candidate(
             load=load,
             mode=mode,

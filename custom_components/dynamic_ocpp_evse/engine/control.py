@@ -71,6 +71,9 @@ class LoadState:
     running_w: float | None = None
     quiet_since: float | None = None  # offered current, drawing none, since
     short_since: float | None = None  # drawing well below its command, since
+    lines_seen: int = (
+        0  # lines a charger's car drew on when it last drew (0: never seen)
+    )
     resting_since: float | None = None  # released for drawing none, since
 
 
@@ -95,12 +98,14 @@ def prepare(
     now: float,
     params: ControlParams,
     drawn_a: float | None = None,
+    drawing_lines: int = 0,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
     and starts a new session with a fresh budget. `drawn_a` is what a charger's car draws now
-    on its busiest line (None: not known).
+    on its busiest line (None: not known), `drawing_lines` on how many lines (remembered for
+    its next start, or the next car's).
     """
     new_session = active and not state.active
     if new_session or (state.mode is not None and mode is not state.mode):
@@ -128,6 +133,8 @@ def prepare(
     drawing = None if drawn_a is None else drawn_a >= ACTIVE_LINE_A
     state = _watch_draw(state, active=active, drawing=drawing, now=now, params=params)
     state = _watch_short(state, drawn_a if drawing else None, now)
+    if drawing_lines:
+        state = replace(state, lines_seen=drawing_lines)
     flags = ControlFlags(
         may_start=not paused and enabled,
         keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
@@ -135,6 +142,7 @@ def prepare(
         allowed_a=_allowed(state, now, params),
         resting=_resting(state, now, params),
         car_limit_a=_car_limit(state, drawn_a, now, params),
+        expected_lines=0 if drawing_lines else state.lines_seen,
     )
     return state, flags
 
@@ -322,6 +330,7 @@ def step(
         quiet_since=state.quiet_since,
         resting_since=state.resting_since,
         short_since=state.short_since,
+        lines_seen=state.lines_seen,
     )
     return new_state, Command(
         current_a=command,

@@ -70,6 +70,7 @@ def run_cycle(
             now=now,
             params=params,
             drawn_a=_drawn(load),
+            drawing_lines=_drawing_lines(load),
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
@@ -115,6 +116,13 @@ def _drawn(load: Load) -> float | None:
         return None
     lines = [amps for amps in load.line_a if amps is not None and math.isfinite(amps)]
     return max(lines) if lines else None
+
+
+def _drawing_lines(load: Load) -> int:
+    """On how many lines a charger's car draws now (0: none, or not a charger)."""
+    if not isinstance(load, Evse):
+        return 0
+    return sum(1 for amps in load.line_a if amps is not None and amps >= ACTIVE_LINE_A)
 
 
 def _active(load: Load, mode: Mode) -> bool:

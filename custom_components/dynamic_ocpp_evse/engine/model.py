@@ -161,6 +161,9 @@ class ControlFlags:
     # A car that limits itself (draws well below its command): offered only this (A per
     # line), the rest goes to the others; None when it takes what it is given.
     car_limit_a: float | None = None
+    # Lines a charger's car drew on when it last drew, while it does not draw yet (0: not
+    # known). Counted for the surplus only: the hard limits count every wired line.
+    expected_lines: int = 0
     # The most it may draw by our commands now (a lowered command counts only once the load
     # had time to follow it); None before its first command. What it draws above this is
     # house load, in every budget.
