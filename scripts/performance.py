@@ -26,7 +26,7 @@ def main() -> None:
         (
             "| Day | Controller | Self-consumption | (optimum) | EV solar share | Delivered | "
             "Over limit (A·s) | Longest overload (s) | Import-cap excess (kW·s) "
-            "| Writes/h/charger | Reversals/h |"
+            "| Writes per charging hour | Reversals/h |"
         ),
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -45,7 +45,7 @@ def main() -> None:
                     f"| {m['safety']['phase_over_limit_As']:.0f} "
                     f"| {m['safety']['longest_overload_s']:.0f} "
                     f"| {m['safety']['import_cap_over_Ws'] / 1000:.0f} "
-                    f"| {m['stability']['writes_per_hour_per_charger']:.1f} "
+                    f"| {m['stability']['writes_per_charging_hour']:.1f} "
                     f"| {m['stability']['setpoint_reversals_per_hour']:.1f} |"
                 )
     readme = ROOT / "README.md"

@@ -115,7 +115,6 @@ def metrics(trace: Trace) -> dict[str, Any]:
             np.count_nonzero(np.sign(changes[1:]) != np.sign(changes[:-1]))
         )
     sessions = max(len(day.cars) + len(day.plugs), 1)
-    chargers = max(len(day.chargers), 1)
     requested = sum(c.need_kwh for c in day.cars)
     delivered = sum(trace.delivered_kwh.values())
     return {
@@ -155,9 +154,9 @@ def metrics(trace: Trace) -> dict[str, Any]:
         "stability": {
             "starts_per_session": starts / sessions,
             "stops_per_session": stops / sessions,
-            "writes_per_hour_per_charger": sum(trace.writes[c.id] for c in day.chargers)
-            / day.hours
-            / chargers,
+            # Per hour with a car plugged in: a charger without a car is not written to.
+            "writes_per_charging_hour": sum(trace.writes[c.id] for c in day.chargers)
+            / max(sum(trace.plugged_s.values()) / 3600.0, 1e-9),
             "setpoint_reversals_per_hour": reversals / day.hours,
         },
     }

@@ -52,6 +52,9 @@ class Trace:
     commands: dict[str, Array]  # per load: the command in force
     car_open: Array  # 1 while a car was plugged in and not full
     writes: dict[str, int] = field(default_factory=dict)
+    plugged_s: dict[str, float] = field(
+        default_factory=dict
+    )  # per charger: a car there
     delivered_kwh: dict[str, float] = field(default_factory=dict)  # per car
 
 
@@ -128,6 +131,7 @@ def simulate(
         for load_id in ids:
             trace.commands[load_id][index] = commands.get(load_id, 0.0)
         for charger, (_there, full, line_a) in reading.cars.items():
+            trace.plugged_s[charger] = trace.plugged_s.get(charger, 0.0) + day.step_s
             trace.load_a[charger][index] = max(line_a, default=0.0)
             trace.load_w[charger][index] = sum(line_a) * day.voltage
             car = world.car_at(charger, t)

@@ -124,9 +124,7 @@ def run_home(index: int) -> dict[str, Any]:
             )
         ),
         "reversals_per_hour": figures["stability"]["setpoint_reversals_per_hour"],
-        "writes_per_hour_per_charger": figures["stability"][
-            "writes_per_hour_per_charger"
-        ],
+        "writes_per_charging_hour": figures["stability"]["writes_per_charging_hour"],
     }
 
 
