@@ -2,5 +2,5 @@
 
 It exists to prove, to ourselves and to users, that the controller is safe and uses the sun, and
 to compare it on the same inputs with a naive follower, an evcc-style controller and the
-physical optimum (DESIGN §10).
+physical optimum (docs/design.md §10).
 """

@@ -191,7 +191,7 @@ class _EvccLoad:
 
 @dataclass
 class EvccStyle:
-    """The reference open-source controller's public behaviour (DESIGN §10).
+    """The reference open-source controller's public behaviour (docs/design.md §10).
 
     A 30 s cycle that re-regulates one load per tick in turn; PV start after 1 min, stop after
     3 min holding the minimum; min+PV never below the minimum; circuit headroom first come first

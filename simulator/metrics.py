@@ -1,4 +1,4 @@
-"""What a simulated day shows: safety, energy, service and stability figures (DESIGN §10)."""
+"""What a simulated day shows: safety, energy, service and stability figures (docs/design.md §10)."""
 
 from __future__ import annotations
 

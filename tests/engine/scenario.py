@@ -2,7 +2,7 @@
 
 Everything goes through the production path: raw signed grid readings with their units, which
 include the managed loads' own draw, are normalised by `engine.units.grid_current`, and the
-engine subtracts the draws itself (DESIGN trap 14).
+engine subtracts the draws itself (docs/design.md §11, trap 14).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Chargers through the HA OCPP integration: a failsafe and a working charging profile.
 
-Per connector two TxDefaultProfiles are kept on the charger (DESIGN §6):
+Per connector two TxDefaultProfiles are kept on the charger (docs/design.md §6):
 - the failsafe profile, one stack level below, Relative with no end: the limit the charger falls
   back to whenever nothing newer holds;
 - the working profile, Absolute, from a day in the past until the validity from now (stated

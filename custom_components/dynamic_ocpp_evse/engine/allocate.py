@@ -1,4 +1,4 @@
-"""`allocate(snapshot)`: how much current every load may draw this cycle (DESIGN §4).
+"""`allocate(snapshot)`: how much current every load may draw this cycle (docs/design.md §4).
 
 Every limit is a linear budget: a remaining capacity and, per load, how much of it one amp per
 line uses (the breaker of phase B: 1 per line on B; the import cap: V x lines; the surplus: the
@@ -210,7 +210,7 @@ def _base_load(
 ) -> tuple[dict[Phase, float], dict[str, float]]:
     """House load per phase, and the loads that draw more than they are allowed.
 
-    The grid reading less what the managed loads draw (trap 1) — but only up to what each is
+    The grid reading less what the managed loads draw (docs/design.md §11, trap 1) — but only up to what each is
     allowed: what a load draws above its command (a load that ignores it, or a reading from
     before the load followed a lower one) stays house load, in every budget.
     """
@@ -254,7 +254,7 @@ def _voltage(snapshot: Snapshot) -> float:
 
 
 def _surplus_w(snapshot: Snapshot, base: dict[Phase, float]) -> float:
-    """Power that would leave the site with every managed load off (DESIGN §4.1, §4.3)."""
+    """Power that would leave the site with every managed load off (docs/design.md §4.1, §4.3)."""
     export = -sum(base.values()) * _voltage(snapshot)
     battery = snapshot.battery
     if battery is None:
@@ -283,7 +283,7 @@ def _inverter_room_w(snapshot: Snapshot, charge_w: float) -> float:
     return max(capacity - output, 0.0)
 
 
-# Urgency classes, served one after another (DESIGN §4.3). Eco minimums come from the grid;
+# Urgency classes, served one after another (docs/design.md §4.3). Eco minimums come from the grid;
 # Eco top-ups and Solar loads then share the surplus as one class; Excess takes what is left.
 _STANDARD, _ECO_MINIMUMS, _SURPLUS, _EXCESS = range(4)
 _STAGES = (_STANDARD, _ECO_MINIMUMS, _SURPLUS, _EXCESS)
@@ -378,7 +378,7 @@ def _run(
 def _serve(
     allocator: _Allocator, stage: int, cands: list[_Candidate], rules: _Rules
 ) -> None:
-    """Serve one stage completely (DESIGN §4.3); `cands` in priority order."""
+    """Serve one stage completely (docs/design.md §4.3); `cands` in priority order."""
     distribution = rules.distribution
     if stage == _STANDARD:  # everything the hard limits allow
         _distribute(allocator, cands, distribution, surplus=False)
@@ -403,7 +403,7 @@ def _available(
     checkpoints: dict[int, _Checkpoint],
     rules: _Rules,
 ) -> Allocation:
-    """What an idle load would get if it started now (DESIGN §4.3), and what would limit it.
+    """What an idle load would get if it started now (docs/design.md §4.3), and what would limit it.
 
     Exactly the allocation re-run with it connected: earlier classes do not see it and later
     ones cannot take from it, so only its own class is served again — every load of it, the
@@ -613,7 +613,7 @@ def _distribute(
     *,
     surplus: bool,
 ) -> None:
-    """Share what the budgets allow among one class of candidates (DESIGN §4.2)."""
+    """Share what the budgets allow among one class of candidates (docs/design.md §4.2)."""
     if distribution in (Distribution.SHARED, Distribution.PRIORITY):
         for cand in cands:
             if cand.current == 0:
@@ -778,7 +778,7 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
 
 
 def _safe_plan(snapshot: Snapshot) -> Plan:
-    """The plan while the grid meter is stale (DESIGN §4.3).
+    """The plan while the grid meter is stale (docs/design.md §4.3).
 
     Chargers that draw keep at most their failsafe current, nothing starts, surplus switched
     loads turn off, continuous ones keep their state.

@@ -1,4 +1,4 @@
-"""Control over time (DESIGN §5): a pure state machine per load, the clock passed in.
+"""Control over time (docs/design.md §5): a pure state machine per load, the clock passed in.
 
 A cycle is: `prepare` each load (what the engine may do with it this cycle), `allocate` the
 snapshot, then `step` each load with its allocation to get the command to send. Decreases are

@@ -21,7 +21,7 @@ class Phase(StrEnum):
 
 
 class Mode(StrEnum):
-    """How greedy a load is (DESIGN §4.1). Switched loads call Standard "Continuous"."""
+    """How greedy a load is (docs/design.md §4.1). Switched loads call Standard "Continuous"."""
 
     OFF = "off"
     STANDARD = "standard"
@@ -46,7 +46,7 @@ class ModeSetting(StrEnum):
 
 
 class Distribution(StrEnum):
-    """How scarce power is shared among loads of the same urgency (DESIGN §4.2)."""
+    """How scarce power is shared among loads of the same urgency (docs/design.md §4.2)."""
 
     SHARED = "shared"
     PRIORITY = "priority"
@@ -150,7 +150,7 @@ class Site:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ControlFlags:
-    """What the control tells the engine about a load for this cycle (DESIGN §5)."""
+    """What the control tells the engine about a load for this cycle (docs/design.md §5)."""
 
     may_start: bool = True  # False while paused or an enable delay runs
     # A running load whose minimum must be held if limits allow.
