@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
@@ -180,3 +185,17 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+async def run_cycles(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_site: FakeSite,
+    seconds: float,
+) -> None:
+    """Let time pass in 5 s cycles, the meters reporting every cycle as real meters do."""
+    for _ in range(int(seconds // 5)):
+        fake_site.report()
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)

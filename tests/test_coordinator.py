@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import METERS, SITE_DATA, FakeSite, state_of
+from .conftest import METERS, SITE_DATA, FakeSite, run_cycles, state_of
 
 
 async def _tick(
@@ -26,16 +26,7 @@ async def _tick(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    fake_site: FakeSite,
-    seconds: float,
-) -> None:
-    """Let time pass in cycles, the meters reporting every cycle as real meters do."""
-    for _ in range(int(seconds // 5)):
-        fake_site.report()
-        await _tick(hass, freezer)
+_run = run_cycles
 
 
 async def test_continuous_plug_turns_on_and_off_with_the_breaker(

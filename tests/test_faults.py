@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse import dispatch
 
-from .conftest import METERS, FakeSite, state_of
+from .conftest import METERS, FakeSite, run_cycles, state_of
 
 
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -31,17 +31,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-async def _run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    fake_site: FakeSite,
-    seconds: float,
-) -> None:
-    for _ in range(int(seconds // 5)):
-        freezer.tick(timedelta(seconds=5))
-        fake_site.report()
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
+_run = run_cycles
 
 
 @pytest.mark.parametrize(
