@@ -50,12 +50,18 @@ def main() -> None:
     parser.add_argument(
         "--sweep", type=int, default=0, help="run this many generated homes"
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="which set of generated homes (0: the tuned one)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.sweep:
         from .sweep import run_sweep  # noqa: PLC0415
 
-        run_sweep(args.sweep, args.out)
+        run_sweep(args.sweep, args.out, args.seed)
         return
     for path in args.days:
         started = time.perf_counter()

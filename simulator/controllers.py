@@ -120,6 +120,7 @@ class Ours:
                 phases=day.phases,
                 voltage=day.voltage,
                 breaker_a=day.breaker_a,
+                breaker_type=day.breaker_type,
                 max_import_w=day.max_import_w,
                 excess_threshold_w=day.excess_threshold_w,
             ),
@@ -131,7 +132,7 @@ class Ours:
             loads=tuple(loads),
             site_mode=day.mode,
             distribution=day.distribution,
-            solar_w=seen.pv_w,
+            solar_w=seen.pv_w if day.solar_sensor else None,
             battery=Battery(
                 soc=seen.soc, power_w=seen.battery_w, target_soc=day.battery_target_soc
             )
@@ -194,8 +195,8 @@ class EvccStyle:
     """The reference open-source controller's public behaviour (docs/design.md §10).
 
     A 30 s cycle that re-regulates one load per tick in turn; PV start after 1 min, stop after
-    3 min holding the minimum; min+PV never below the minimum; circuit headroom first come first
-    served, 1-phase loads assumed on L1.
+    3 min holding the minimum; min+PV never below the minimum; circuit headroom and the import
+    cap first come first served, 1-phase loads assumed on L1.
     """
 
     day: Day
@@ -283,6 +284,12 @@ class EvccStyle:
             wanted = target
         # Load management: cap a request by the circuit's remaining headroom, first come first served.
         headroom = min(day.breaker_a - (grid[p] or 0.0) + state.current for p in phases)
+        if day.max_import_w is not None:  # and the import cap, the same way
+            import_w = sum(v or 0.0 for v in grid.values()) * day.voltage
+            headroom = min(
+                headroom,
+                state.current + (day.max_import_w - import_w) / (day.voltage * active),
+            )
         wanted = min(wanted, maximum, headroom)
         if wanted < minimum:
             wanted = 0.0

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 from custom_components.dynamic_ocpp_evse.engine.model import Distribution, Mode, Phase
 
 
@@ -72,9 +73,13 @@ class Day:
     phases: tuple[Phase, ...] = (Phase.A, Phase.B, Phase.C)
     voltage: float = 230.0
     breaker_a: float = 25.0
+    breaker_type: BreakerType = BreakerType.MCB_B
     max_import_w: float | None = None
     pv_kwp: float = 8.0
-    clouds: float = 0.0  # 0 clear, 1 heavily broken
+    solar_sensor: bool = True  # the controller sees the PV production
+    sky: str = (
+        "clear"  # clear, scattered, broken, cumulus, overcast or mixed (profiles.SKIES)
+    )
     house_kwh_year: float = 3500.0
     house_phase_share: tuple[float, ...] = (0.5, 0.3, 0.2)
     battery_kwh: float = 0.0
@@ -120,6 +125,8 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
         values["house_phase_share"] = tuple(values["house_phase_share"])
     if "mode" in values:
         values["mode"] = Mode(values["mode"])
+    if "breaker_type" in values:
+        values["breaker_type"] = BreakerType(values["breaker_type"])
     if "distribution" in values:
         values["distribution"] = Distribution(values["distribution"])
     values["chargers"] = tuple(

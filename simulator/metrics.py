@@ -10,6 +10,7 @@ import numpy.typing as npt
 from custom_components.dynamic_ocpp_evse.engine.model import Mode, ModeSetting
 
 from .run import Array, Trace
+from .thermal import heat
 
 
 def _episodes(mask: npt.NDArray[np.bool_]) -> list[int]:
@@ -58,6 +59,19 @@ def _reaction_steps(
     return longest
 
 
+def _stops(trace: Trace, ids: list[str]) -> int:
+    """How often a load's command fell to 0 while it still wanted energy.
+
+    A car that leaves or is full was not stopped by the controller.
+    """
+    stops = 0
+    for load_id in ids:
+        running = trace.commands[load_id] > 0
+        wanting = trace.wanting[load_id][1:] > 0
+        stops += int(np.count_nonzero(running[:-1] & ~running[1:] & wanting))
+    return stops
+
+
 def metrics(trace: Trace) -> dict[str, Any]:
     """Every figure of one controller's day."""
     day = trace.day
@@ -78,6 +92,12 @@ def metrics(trace: Trace) -> dict[str, Any]:
         else np.zeros_like(import_w)
     )
     managed_import = np.minimum(cap_over, trace.managed_a.sum(axis=0) * volts)
+    # The breaker's thermal response: a trip counts against a controller when the house alone
+    # (the managed loads' draw taken away) would not have tripped it.
+    warmth = heat(trace.grid_a, day.breaker_a, day.breaker_type, dt)
+    house_warmth = heat(
+        trace.grid_a - trace.managed_a, day.breaker_a, day.breaker_type, dt
+    )
 
     # Energy.
     export_w = np.clip(-import_w, 0.0, None)
@@ -104,17 +124,18 @@ def metrics(trace: Trace) -> dict[str, Any]:
     missed_kwh = float((export_w * trace.car_open).sum() * hours / 1000)
 
     # Stability.
-    starts = stops = reversals = 0
+    starts = reversals = 0
+    stops = _stops(trace, list(trace.commands))
     for command in trace.commands.values():
         running = command > 0
         starts += int(np.count_nonzero(~running[:-1] & running[1:]))
-        stops += int(np.count_nonzero(running[:-1] & ~running[1:]))
         changes = np.diff(command)
         changes = changes[np.abs(changes) > 1e-9]
         reversals += int(
             np.count_nonzero(np.sign(changes[1:]) != np.sign(changes[:-1]))
         )
     sessions = max(len(day.cars) + len(day.plugs), 1)
+    car_writes = sum(trace.writes[c.id] for c in day.chargers)
     requested = sum(c.need_kwh for c in day.cars)
     delivered = sum(trace.delivered_kwh.values())
     return {
@@ -132,6 +153,11 @@ def metrics(trace: Trace) -> dict[str, Any]:
                 )
                 * dt
             ),
+            "would_trip": bool(
+                (warmth >= 1.0).any() and not (house_warmth >= 1.0).any()
+            ),
+            # The most the thermal release was heated, as a share of what trips it.
+            "breaker_heat_peak": float(warmth.max(initial=0.0)),
             "longest_import_cap_excess_s": float(
                 max(_episodes(managed_import > 1e-6), default=0) * dt
             ),
@@ -155,8 +181,11 @@ def metrics(trace: Trace) -> dict[str, Any]:
             "starts_per_session": starts / sessions,
             "stops_per_session": stops / sessions,
             # Per hour with a car plugged in: a charger without a car is not written to.
-            "writes_per_charging_hour": sum(trace.writes[c.id] for c in day.chargers)
+            "writes_per_charging_hour": car_writes
             / max(sum(trace.plugged_s.values()) / 3600.0, 1e-9),
+            "writes_per_car_session": car_writes / max(len(day.cars), 1),
+            "car_stops_per_session": _stops(trace, [c.id for c in day.chargers])
+            / max(len(day.cars), 1),
             "setpoint_reversals_per_hour": reversals / day.hours,
         },
     }

@@ -51,6 +51,9 @@ class Trace:
     load_w: dict[str, Array]  # per load: power it drew
     commands: dict[str, Array]  # per load: the command in force
     car_open: Array  # 1 while a car was plugged in and not full
+    wanting: dict[
+        str, Array
+    ]  # per load: 1 while it wants energy (a car there and not full)
     writes: dict[str, int] = field(default_factory=dict)
     plugged_s: dict[str, float] = field(
         default_factory=dict
@@ -83,6 +86,7 @@ def simulate(
         load_w={i: np.zeros(steps) for i in ids},
         commands={i: np.zeros(steps) for i in ids},
         car_open=np.zeros(steps),
+        wanting={i: np.ones(steps) for i in ids},
         writes=dict.fromkeys(ids, 0),
     )
     wiring = {c.id: c.wired for c in day.chargers}
@@ -93,6 +97,8 @@ def simulate(
     held: dict[Phase, float | None] | None = None
     for index in range(steps):
         reading = world.step(index)
+        for charger in wiring:
+            trace.wanting[charger][index] = 0.0
         t = reading.t
         if seen is not None and t >= next_decision:  # the meters are read one step late
             outage = any(
@@ -141,6 +147,7 @@ def simulate(
                     trace.managed_a[day.phases.index(phase), index] += amps
             if not full:
                 trace.car_open[index] = 1.0
+                trace.wanting[charger][index] = 1.0
         for plug_id, (_on, watts) in reading.plugs.items():
             trace.load_w[plug_id][index] = watts
             trace.load_a[plug_id][index] = watts / day.voltage

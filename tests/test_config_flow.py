@@ -19,6 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 
 from .conftest import BOILER, SITE_DATA, state_of
 
@@ -40,7 +41,8 @@ async def test_user_creates_site(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Home"
-    assert result["data"] == SITE_DATA
+    # A circuit breaker of curve B unless the user says otherwise.
+    assert result["data"] == {**SITE_DATA, "breaker_type": "mcb_b"}
     assert result["result"].unique_id == "sensor.grid_current_l1"
 
 
@@ -58,6 +60,7 @@ async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
         "invert_grid_sign": True,
         "meter_interval": 300,  # reports only when its value changes
         "breaker_rating": 16,
+        "breaker_type": "fuse_gg",
         "voltage": 230,
         "solar_power": "sensor.pv",
         "battery_soc": "sensor.battery_level",
@@ -69,6 +72,9 @@ async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
     result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == data
+    await hass.async_block_till_done()
+    site = result["result"].runtime_data.coordinator.data.snapshot.site
+    assert site.breaker_type is BreakerType.FUSE_GG  # it lends up to 1.25 x 16 A
 
 
 @pytest.mark.parametrize(

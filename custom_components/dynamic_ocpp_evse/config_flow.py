@@ -31,6 +31,7 @@ from .const import (
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
+    CONF_BREAKER_TYPE,
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
@@ -56,6 +57,7 @@ from .const import (
     CONF_VOLTAGE,
     CONF_WIRING,
     DEFAULT_BREAKER,
+    DEFAULT_BREAKER_TYPE,
     DEFAULT_CURRENT_STEP,
     DEFAULT_METER_INTERVAL,
     DEFAULT_NAME,
@@ -70,6 +72,7 @@ from .const import (
     SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
+from .engine.breaker import BreakerType
 from .engine.model import ModeSetting
 from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
 from .flow_checks import form_errors
@@ -106,6 +109,15 @@ def _site_schema() -> vol.Schema:
                 1, 3600, "s"
             ),
             vol.Required(CONF_BREAKER, default=DEFAULT_BREAKER): _number(1, 1000, "A"),
+            vol.Required(
+                CONF_BREAKER_TYPE, default=DEFAULT_BREAKER_TYPE
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[kind.value for kind in BreakerType],
+                    translation_key="breaker_type",
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
             vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): _number(100, 480, "V"),
             vol.Optional(CONF_SOLAR): _SENSOR,
             vol.Optional(CONF_BATTERY_SOC): _SENSOR,

@@ -21,6 +21,7 @@ OCPP_DOMAIN: Final = "ocpp"
 CONF_GRID_METERS: Final = ("grid_phase_a", "grid_phase_b", "grid_phase_c")
 CONF_INVERT_GRID: Final = "invert_grid_sign"
 CONF_BREAKER: Final = "breaker_rating"
+CONF_BREAKER_TYPE: Final = "breaker_type"
 CONF_VOLTAGE: Final = "voltage"
 CONF_SOLAR: Final = "solar_power"
 CONF_BATTERY_SOC: Final = "battery_soc"
@@ -60,6 +61,7 @@ PAUSE_STOP: Final = "stop_transaction"  # for chargers that misbehave at 0 A
 
 DEFAULT_NAME: Final = "Home"
 DEFAULT_BREAKER: Final = 25
+DEFAULT_BREAKER_TYPE: Final = "mcb_b"
 DEFAULT_VOLTAGE: Final = 230
 DEFAULT_METER_INTERVAL: Final = 10  # s: how often a live grid meter reports at least
 DEFAULT_CURRENT_STEP: Final = 1.0  # A: most chargers apply whole amps

@@ -77,6 +77,7 @@ def read_snapshot(
             phases=tuple(config.grid_meters),
             voltage=config.voltage,
             breaker_a=config.breaker_a,
+            breaker_type=config.breaker_type,
             max_import_w=settings.max_import_w or None,
             import_buffer_w=settings.import_buffer_w,
             excess_threshold_w=settings.excess_threshold_w,

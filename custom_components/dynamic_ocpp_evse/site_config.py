@@ -14,6 +14,7 @@ from .const import (
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
+    CONF_BREAKER_TYPE,
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
@@ -44,6 +45,7 @@ from .const import (
     SUBENTRY_EVSE,
     SUBENTRY_PLUG,
 )
+from .engine.breaker import BreakerType
 from .engine.model import Phase
 
 
@@ -55,6 +57,7 @@ class SiteConfig:
     invert_grid_sign: bool
     breaker_a: float
     voltage: float
+    breaker_type: BreakerType = BreakerType.MCB_B
     meter_interval_s: float = DEFAULT_METER_INTERVAL
     solar_entity: str | None = None
     battery_soc_entity: str | None = None
@@ -76,6 +79,7 @@ class SiteConfig:
             grid_meters=meters,
             invert_grid_sign=bool(data.get(CONF_INVERT_GRID, False)),
             breaker_a=float(data[CONF_BREAKER]),
+            breaker_type=BreakerType(data.get(CONF_BREAKER_TYPE, BreakerType.MCB_B)),
             voltage=float(data[CONF_VOLTAGE]),
             meter_interval_s=float(
                 data.get(CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 from custom_components.dynamic_ocpp_evse.engine.control import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
@@ -94,6 +95,7 @@ def build_site(spec: Spec) -> Site:
         phases=phases(spec.get("phases", "ABC")),
         voltage=float(spec.get("voltage", 230)),
         breaker_a=float(spec.get("breaker", 25)),
+        breaker_type=BreakerType(spec.get("breaker_type", "mcb_b")),
         margin_a=float(spec.get("margin", 0)),
         max_import_w=_opt_float(spec.get("max_import")),
         import_buffer_w=float(spec.get("import_buffer", 0)),

@@ -101,8 +101,12 @@ def _check_site(plan: Plan, wanted: dict[str, Any], tol: float, where: str) -> N
                 assert plan.surplus_w == pytest.approx(float(value), abs=tol * 230), (
                     where
                 )
-            case "base" | "headroom":
-                got = plan.base_a if field_name == "base" else plan.headroom_a
+            case "base" | "headroom" | "lent":
+                got = {
+                    "base": plan.base_a,
+                    "headroom": plan.headroom_a,
+                    "lent": plan.lent_a,
+                }[field_name]
                 for letter, amps in value.items():
                     assert got[Phase(letter)] == pytest.approx(float(amps), abs=tol), (
                         f"{where}{field_name} {letter}: {got}"

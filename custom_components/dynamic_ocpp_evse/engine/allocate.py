@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import heapq
 import math
 
+from .breaker import lendable_a
 from .model import (
     Allocation,
     Distribution,
@@ -191,18 +192,46 @@ def allocate(snapshot: Snapshot) -> Plan:
         snapshot, {p: v for p, v in grid.items() if v is not None}
     )
     surplus = _surplus_w(snapshot, base)
-    allocations, used = _run(snapshot, base, surplus)
+    backing = _backing_a(snapshot, base)
+    low = backing if snapshot.backing_low_a is None else snapshot.backing_low_a
+    lent = {
+        p: lendable_a(site.breaker_type, site.breaker_a, backing[p], low.get(p, 0.0))
+        for p in site.phases
+    }
+    room = {
+        p: site.breaker_a - site.margin_a - base[p] - backing[p] + lent[p]
+        for p in site.phases
+    }
+    allocations, used = _run(snapshot, base, surplus, room)
     for load_id, excess in overdraw.items():
         allocations[load_id] = replace(allocations[load_id], overdraw_a=excess)
-    limit = site.breaker_a - site.margin_a
-    headroom = {p: limit - base[p] - used.get(p, 0.0) for p in site.phases}
     return Plan(
         allocations=allocations,
         base_a=base,
-        headroom_a=headroom,
+        headroom_a={p: room[p] - used.get(p, 0.0) for p in site.phases},
         surplus_w=surplus,
         managed_w=sum(used.values()) * _voltage(snapshot),
+        backing_a=backing,
+        lent_a=lent,
     )
+
+
+def _backing_a(snapshot: Snapshot, base: dict[Phase, float]) -> dict[Phase, float]:
+    """What PV and a discharging battery feed into each phase now (docs/design.md §4.4).
+
+    Their power spread evenly over the site's phases (a symmetric inverter), and never less
+    than what a phase exports. Without a solar sensor the PV is seen only as that export.
+    """
+    phases = snapshot.site.phases
+    fed_w = 0.0
+    solar = snapshot.solar_w
+    if solar is not None and math.isfinite(solar):
+        fed_w += max(solar, 0.0)
+    battery = snapshot.battery.power_w if snapshot.battery is not None else None
+    if battery is not None and math.isfinite(battery):
+        fed_w += max(battery, 0.0)
+    share = fed_w / (_voltage(snapshot) * len(phases))
+    return {p: max(share, -base[p], 0.0) for p in phases}
 
 
 def _base_load(
@@ -330,10 +359,13 @@ class _Checkpoint:
 
 
 def _run(
-    snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
+    snapshot: Snapshot,
+    base: dict[Phase, float],
+    surplus_w: float,
+    breaker_room: dict[Phase, float],
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
     """One allocation over every load. Returns the allocations and the draw per phase."""
-    allocator, cands, idle, starters = _prepare(snapshot, base, surplus_w)
+    allocator, cands, idle, starters = _prepare(snapshot, base, surplus_w, breaker_room)
     members: dict[int, list[_Candidate]] = {stage: [] for stage in _STAGES}
     for cand in cands:  # in priority order
         for stage in _STAGES_OF[cand.mode]:
@@ -425,7 +457,10 @@ def _available(
 
 
 def _prepare(
-    snapshot: Snapshot, base: dict[Phase, float], surplus_w: float
+    snapshot: Snapshot,
+    base: dict[Phase, float],
+    surplus_w: float,
+    breaker_room: dict[Phase, float],
 ) -> tuple[_Allocator, list[_Candidate], dict[str, Allocation], dict[str, _Candidate]]:
     """Build the budgets and reduce every load to a candidate, or an idle allocation.
 
@@ -438,9 +473,7 @@ def _prepare(
     phase_budget: dict[Phase, int] = {}
     for phase in site.phases:
         phase_budget[phase] = len(budgets)
-        budgets.append(
-            _Budget(site.breaker_a - site.margin_a - base[phase], Reason.BREAKER, phase)
-        )
+        budgets.append(_Budget(breaker_room[phase], Reason.BREAKER, phase))
     import_budget = None
     if site.max_import_w is not None:
         import_budget = len(budgets)

@@ -28,6 +28,9 @@ class ControlParams:
 
     ramp_a_per_s: float = 0.5  # how fast an increase may rise
     dead_band_a: float = 0.5  # increases smaller than this are not sent
+    # Where a hard limit binds, a rise aims this far below it: the house load's small swings
+    # then need no write. A decrease the limit needs always goes out at once.
+    limit_band_a: float = 1.0
     # Surplus must cover the minimum this long before a start.
     enable_delay_s: float = 60.0
     disable_delay_s: float = 180.0  # surplus may be missing this long before a stop
@@ -46,6 +49,9 @@ class ControlParams:
     car_limit_after_s: float = 120.0
     retry_every_s: float = 1800.0
     probe_s: float = 120.0
+    # The breaker lends PV- and battery-backed room only as far as they fed it all this time:
+    # after a dip, not again at once (docs/design.md §4.4).
+    lend_memory_s: float = 600.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,6 +347,7 @@ def step(
 
 
 SURPLUS_BOUND = frozenset({Reason.SURPLUS, Reason.EXCESS})
+HARD_BOUND = frozenset({Reason.BREAKER, Reason.IMPORT_CAP, Reason.GROUP})
 # Where only the surplus binds, a command goes up a step from below once the target is this
 # share of a step past it, and back down from above once it is less than this one.
 STEP_UP_AT = 0.9
@@ -398,7 +405,8 @@ def _next_command(
     """Return the command and the new start of the rise.
 
     Decreases at once; a start straight to the minimum; increases ramped from the moment the
-    target rose above the command, and only in steps of at least the dead band.
+    target rose above the command, and only in steps of at least the dead band — where a hard
+    limit binds, towards the limit band below it.
     """
     target = allocation.current_a
     previous = state.command_a
@@ -406,6 +414,8 @@ def _next_command(
         return target, None
     if not running:
         return (allocation.min_a if 0 < allocation.min_a <= target else target), None
+    if allocation.reason in HARD_BOUND:
+        target = max(target - params.limit_band_a, previous)
     if target - previous < params.dead_band_a:
         # Not worth a write: no rise is pending, so none is credited for later.
         return previous, None

@@ -21,7 +21,7 @@ from .control import (
     step,
 )
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
-from .model import ACTIVE_LINE_A, Evse, Load, Mode, Plan, Snapshot
+from .model import ACTIVE_LINE_A, Evse, Load, Mode, Phase, Plan, Snapshot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +75,19 @@ def run_cycle(
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
     plan = allocate(
-        replace(snapshot, loads=tuple(loads), dead_band_a=params.dead_band_a)
+        replace(
+            snapshot,
+            loads=tuple(loads),
+            dead_band_a=params.dead_band_a,
+            backing_low_a=_backing_low(meter, now - params.lend_memory_s),
+        )
+    )
+    meter = _remember_backing(
+        meter,
+        # A blind cycle counts as none fed.
+        plan.backing_a or dict.fromkeys(snapshot.site.phases, 0.0),
+        now,
+        now - params.lend_memory_s,
     )
     # After any decrease, nothing rises until the loads had time to follow it.
     site_settling = any(settling(state, now, params) for state in prepared.values())
@@ -97,6 +109,22 @@ def run_cycle(
     return CycleResult(
         plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
     )
+
+
+def _backing_low(state: MeterState, since: float) -> dict[Phase, float] | None:
+    """The least PV and battery power each phase was fed since then; None without memory."""
+    kept = [fed for t, fed in state.backing if t >= since]
+    if not kept:
+        return None
+    return {p: min(fed.get(p, 0.0) for fed in kept) for p in kept[0]}
+
+
+def _remember_backing(
+    state: MeterState, fed: Mapping[Phase, float], now: float, since: float
+) -> MeterState:
+    """Keep this cycle's backing, and what is still within the memory."""
+    kept = tuple((t, seen) for t, seen in state.backing if t >= since)
+    return replace(state, backing=(*kept, (now, fed)))
 
 
 def _lifetime(load: Load) -> float | None:

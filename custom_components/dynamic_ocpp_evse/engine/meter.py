@@ -59,6 +59,9 @@ class MeterState:
     # Until then (after a start, while the meters' integrations come up) a missing reading
     # holds the commands but does not blind the site; the grace ends once every phase read.
     grace_until: float = -math.inf
+    # What PV and battery fed into each phase (A), cycle by cycle over the lending memory: the
+    # breaker lends only the least of it (docs/design.md §4.4).
+    backing: tuple[tuple[float, Mapping[Phase, float]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,7 +100,10 @@ def watch(
         )
         # The checks cannot be judged without the readings: they start again afterwards.
         kept = MeterState(
-            missing_since=since, stuck_at=state.stuck_at, grace_until=state.grace_until
+            missing_since=since,
+            stuck_at=state.stuck_at,
+            grace_until=state.grace_until,
+            backing=state.backing,
         )
         return kept, MeterVerdict(
             health=MeterHealth.BLIND if blind else MeterHealth.HOLD,
@@ -152,7 +158,9 @@ def watch(
         health = MeterHealth.HOLD
     else:
         health = MeterHealth.LIVE
-    new_state = MeterState(history=history, checks=checks, stuck_at=stuck)
+    new_state = MeterState(
+        history=history, checks=checks, stuck_at=stuck, backing=state.backing
+    )
     return new_state, MeterVerdict(
         health=health, silent=silent, not_following=frozenset(stuck)
     )

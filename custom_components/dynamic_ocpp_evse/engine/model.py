@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .breaker import BreakerType
+
 
 class Phase(StrEnum):
     """A phase of the site's grid connection."""
@@ -137,6 +139,7 @@ class Site:
     phases: tuple[Phase, ...] = (Phase.A, Phase.B, Phase.C)
     voltage: float = 230.0
     breaker_a: float = 25.0
+    breaker_type: BreakerType = BreakerType.MCB_B
     margin_a: float = 0.0
     max_import_w: float | None = None
     import_buffer_w: float = 0.0
@@ -259,6 +262,9 @@ class Snapshot:
     battery: Battery | None = None
     # Changes smaller than this leave a surplus-driven current as it is.
     dead_band_a: float = 0.5
+    # The least PV and battery power fed into each phase over the lending memory before this
+    # cycle (A); None: no memory, what they feed now counts.
+    backing_low_a: Mapping[Phase, float] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,4 +304,8 @@ class Plan:
     ]  # breaker room per phase left after the allocations
     surplus_w: float  # power that would leave the site with every managed load off
     managed_w: float = 0.0  # power allocated to the managed loads
+    # What PV and battery feed into each phase now (A; empty if stale), and the part of it the
+    # breaker budget lends (docs/design.md §4.4).
+    backing_a: Mapping[Phase, float] = field(default_factory=dict)
+    lent_a: Mapping[Phase, float] = field(default_factory=dict)
     safe_state: bool = False  # the grid meter is stale: failsafe allocations
