@@ -100,7 +100,7 @@ async def test_reboot(bench: Bench, keep_profiles: bool) -> None:
     as a reconnection (and new status notifications).
     """
     charger = await _charging(bench)
-    bench.house["A"] = 12.0  # 13 A allowed: the car runs at 12 A (the limit band), below 32 A
+    bench.house["A"] = 12.0  # 13 A allowed: the car runs at 12 A (the limit band)
     await bench.until(lambda: charger.draw(1)[0] == 12.0, limit=120)
     await bench.run(20)
     seen = len(charger.received)
