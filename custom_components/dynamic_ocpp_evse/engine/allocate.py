@@ -55,6 +55,7 @@ class _Candidate:
     current: float = 0.0
     binding: int | None = None  # the budget that stopped it below its maximum
     held: bool = False
+    paid: float | None = None  # the share of its kept minimum the surplus could pay
 
 
 @dataclass(slots=True)
@@ -739,6 +740,7 @@ def _hold_minimums(
         paid = room + EPS >= cand.min_a
         if allocator.grant_minimum(cand, surplus=False):
             cand.held = not paid and not supported
+            cand.paid = max(room, 0.0) / cand.min_a if cand.min_a > 0 else None
 
 
 def _keep_within_dead_band(
@@ -806,6 +808,7 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
         min_a=cand.min_a,
         lines=cand.lines,
         held=cand.held,
+        paid_share=cand.paid,
         hard_room_a=min(allocator.room(cand, surplus=False)[0], cand.max_a - current),
     )
 

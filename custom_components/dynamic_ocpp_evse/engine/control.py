@@ -285,9 +285,10 @@ def step(
     else:
         # The enable timer runs while a stopped load could start, the disable timer while a
         # running load's minimum is held without surplus.
+        elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
         if running:
             enough_since = None
-            missing_since = _since(missing_since, now) if allocation.held else None
+            missing_since = _shortfall(missing_since, now, elapsed, allocation)
         else:
             enough_since = (
                 _since(enough_since, now) if allocation.available_a > 0 else None
@@ -392,6 +393,25 @@ def _elapsed(since: float | None, now: float, delay: float) -> bool:
 
 def _since(since: float | None, now: float) -> float:
     return since if since is not None else now
+
+
+def _shortfall(
+    since: float | None, now: float, elapsed: float, allocation: Allocation
+) -> float | None:
+    """The disable timer: how many seconds of its minimum the grid paid, as a start time.
+
+    Where the share the surplus paid is known it runs at (1 - share): slower while a thin
+    cloud leaves part of it paid, back while a sunny spell pays more than the minimum — so
+    passing clouds and sunny spells offset each other by their energy. Otherwise it runs while
+    the minimum is held and stops when it is not.
+    """
+    share = allocation.paid_share
+    if share is None or since is None:
+        return _since(since, now) if allocation.held else None
+    if not allocation.held:
+        share = max(share, 1.0)  # paid, or carried by the battery
+    since += share * elapsed
+    return None if since >= now else since
 
 
 def _next_command(

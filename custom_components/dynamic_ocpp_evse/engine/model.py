@@ -279,6 +279,9 @@ class Allocation:
     lines: tuple[Phase, ...] = ()  # the phases the current is drawn on
     # The current is a minimum held from the grid, not paid by the surplus.
     held: bool = False
+    # For a running surplus load whose minimum is kept: the share of that minimum the surplus
+    # could pay this cycle (above 1: surplus to spare); None when not judged.
+    paid_share: float | None = None
     # By how much the load draws above what it is allowed (A per line): reserved as house
     # load, and the load is commanded again.
     overdraw_a: float = 0.0
