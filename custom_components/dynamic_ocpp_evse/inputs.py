@@ -98,6 +98,7 @@ def read_snapshot(
         solar_w=_power(hass.states.get(config.solar_entity))
         if config.solar_entity
         else None,
+        solar_sensor=config.solar_entity is not None,
         battery=_battery(hass, config),
     )
 

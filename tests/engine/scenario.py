@@ -231,7 +231,8 @@ def build_snapshot(spec: Spec) -> Snapshot:
         loads=loads,
         site_mode=Mode(spec.get("mode", "standard")),
         distribution=Distribution(spec.get("distribution", "shared")),
-        solar_w=_opt_float(spec.get("solar")),
+        solar_w=_reading(spec.get("solar")),
+        solar_sensor="solar" in spec,
         battery=Battery(
             soc=_reading(battery.get("soc")),
             power_w=_reading(battery.get("power")),
@@ -275,6 +276,7 @@ class Timeline:
     site_mode: Mode = Mode.STANDARD
     distribution: Distribution = Distribution.SHARED
     solar_w: float | None = None
+    solar_sensor: bool = False
     battery: Battery | None = None
     states: dict[str, LoadState] = field(default_factory=dict)
     sends: dict[str, int] = field(default_factory=dict)
@@ -316,7 +318,8 @@ class Timeline:
         if "distribution" in event:
             self.distribution = Distribution(event["distribution"])
         if "solar" in event:
-            self.solar_w = _opt_float(event["solar"])
+            self.solar_w = _reading(event["solar"])
+            self.solar_sensor = True
         if "battery" in event:
             b = event["battery"]
             self.battery = Battery(
@@ -402,6 +405,7 @@ class Timeline:
             site_mode=self.site_mode,
             distribution=self.distribution,
             solar_w=self.solar_w,
+            solar_sensor=self.solar_sensor,
             battery=self.battery,
         )
         result = run_cycle(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 import pytest
 
 from custom_components.dynamic_ocpp_evse.engine.control import (
@@ -107,3 +107,31 @@ def test_the_memory_is_what_the_engine_plans_with() -> None:
     cut_out = replace(snapshot, loads=(_boiler(on=True, measured=3.0),))
     result = run_cycle(cut_out, result.states, now=10.0, params=params)
     assert result.states["boiler"].running_w == 1150.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    previous=st.floats(0.5, 32.0),
+    limit=st.floats(0.0, 40.0),
+    minimum=st.sampled_from([6.0, 8.0, 10.0]),
+    step_a=st.sampled_from([0.0, 0.1, 1.0]),
+    reason=st.sampled_from([Reason.BREAKER, Reason.IMPORT_CAP, Reason.GROUP]),
+)
+# A command below a minimum the user has since raised, 0.6 A of room above the minimum.
+@example(previous=5.0, limit=6.6, minimum=6.0, step_a=0.0, reason=Reason.BREAKER)
+def test_the_limit_band_never_passes_the_limit_nor_drops_below_the_minimum(
+    previous: float, limit: float, minimum: float, step_a: float, reason: Reason
+) -> None:
+    """At a hard limit a running load's command stays within the limit, and a rise never
+    lands below its minimum (a car pauses there)."""
+    current = limit if limit >= minimum else 0.0
+    allocation = Allocation(
+        current_a=current, available_a=current, reason=reason, min_a=minimum
+    )
+    state = LoadState(command_a=previous, stepped_at=0.0, rising_since=0.0, sent_at=0.0)
+    _, command = step(
+        state, allocation, now=600.0, params=ControlParams(), step_a=step_a
+    )
+    assert command.current_a <= current + 1e-9
+    if command.current_a > previous + 1e-9:
+        assert command.current_a >= minimum - 1e-9

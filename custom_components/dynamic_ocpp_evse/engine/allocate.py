@@ -193,17 +193,24 @@ def allocate(snapshot: Snapshot) -> Plan:
         snapshot, {p: v for p, v in grid.items() if v is not None}
     )
     surplus = _surplus_w(snapshot, base)
-    backing = _backing_a(snapshot, base)
+    backing, known = _backing_a(snapshot, base)
     low = backing if snapshot.backing_low_a is None else snapshot.backing_low_a
     lent = {
         p: lendable_a(site.breaker_type, site.breaker_a, backing[p], low.get(p, 0.0))
+        if known
+        else 0.0
         for p in site.phases
     }
     room = {
         p: site.breaker_a - site.margin_a - base[p] - backing[p] + lent[p]
         for p in site.phases
     }
-    allocations, used = _run(snapshot, base, surplus, room)
+    # The import cap counts on PV and battery only as far as they fed it over the memory:
+    # a passing cloud does not turn loads on and off at the cap (no device margin here).
+    unsteady_w = _voltage(snapshot) * sum(
+        backing[p] - min(backing[p], low.get(p, 0.0)) for p in site.phases
+    )
+    allocations, used = _run(snapshot, base, surplus, room, unsteady_w)
     for load_id, excess in overdraw.items():
         allocations[load_id] = replace(allocations[load_id], overdraw_a=excess)
     return Plan(
@@ -217,22 +224,32 @@ def allocate(snapshot: Snapshot) -> Plan:
     )
 
 
-def _backing_a(snapshot: Snapshot, base: dict[Phase, float]) -> dict[Phase, float]:
-    """What PV and a discharging battery feed into each phase now (docs/design.md §4.4).
+def _backing_a(
+    snapshot: Snapshot, base: dict[Phase, float]
+) -> tuple[dict[Phase, float], bool]:
+    """What PV and a discharging battery feed into each phase now, and whether it is known.
 
     Their power spread evenly over the site's phases (a symmetric inverter), and never less
-    than what a phase exports. Without a solar sensor the PV is seen only as that export.
+    than what a phase exports (docs/design.md §4.4). Without a solar sensor the PV is seen only
+    as that export. While a configured solar or battery power reading is stale, the most
+    they fed over the lending memory is taken, and nothing is lent.
     """
     phases = snapshot.site.phases
-    fed_w = 0.0
+    voltage = _voltage(snapshot)
+    fed_w, known = 0.0, True
     solar = snapshot.solar_w
     if solar is not None and math.isfinite(solar):
         fed_w += max(solar, 0.0)
+    elif snapshot.solar_sensor:
+        known = False
     battery = snapshot.battery.power_w if snapshot.battery is not None else None
     if battery is not None and math.isfinite(battery):
         fed_w += max(battery, 0.0)
-    share = fed_w / (_voltage(snapshot) * len(phases))
-    return {p: max(share, -base[p], 0.0) for p in phases}
+    elif snapshot.battery is not None:
+        known = False
+    share = fed_w / (voltage * len(phases)) if phases else 0.0
+    high = (snapshot.backing_high_a or {}) if not known else {}
+    return {p: max(share, -base[p], high.get(p, 0.0), 0.0) for p in phases}, known
 
 
 def _base_load(
@@ -364,9 +381,12 @@ def _run(
     base: dict[Phase, float],
     surplus_w: float,
     breaker_room: dict[Phase, float],
+    unsteady_w: float,
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
     """One allocation over every load. Returns the allocations and the draw per phase."""
-    allocator, cands, idle, starters = _prepare(snapshot, base, surplus_w, breaker_room)
+    allocator, cands, idle, starters = _prepare(
+        snapshot, base, surplus_w, breaker_room, unsteady_w
+    )
     members: dict[int, list[_Candidate]] = {stage: [] for stage in _STAGES}
     for cand in cands:  # in priority order
         for stage in _STAGES_OF[cand.mode]:
@@ -462,6 +482,7 @@ def _prepare(
     base: dict[Phase, float],
     surplus_w: float,
     breaker_room: dict[Phase, float],
+    unsteady_w: float,
 ) -> tuple[_Allocator, list[_Candidate], dict[str, Allocation], dict[str, _Candidate]]:
     """Build the budgets and reduce every load to a candidate, or an idle allocation.
 
@@ -481,7 +502,8 @@ def _prepare(
         base_w = sum(base.values()) * voltage
         budgets.append(
             _Budget(
-                site.max_import_w - site.import_buffer_w - base_w, Reason.IMPORT_CAP
+                site.max_import_w - site.import_buffer_w - base_w - unsteady_w,
+                Reason.IMPORT_CAP,
             )
         )
     group_budget: dict[tuple[str, Phase], int] = {}

@@ -434,8 +434,10 @@ def _next_command(
         return target, None
     if not running:
         return (allocation.min_a if 0 < allocation.min_a <= target else target), None
-    if allocation.reason in HARD_BOUND:
-        target = max(target - params.limit_band_a, previous)
+    if allocation.reason in HARD_BOUND:  # never below its minimum for the band
+        target = min(
+            target, max(target - params.limit_band_a, allocation.min_a, previous)
+        )
     if target - previous < params.dead_band_a:
         # Not worth a write: no rise is pending, so none is credited for later.
         return previous, None

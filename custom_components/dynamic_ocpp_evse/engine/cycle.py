@@ -6,7 +6,7 @@ there is one implementation of the behaviour.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 import math
 
@@ -79,7 +79,8 @@ def run_cycle(
             snapshot,
             loads=tuple(loads),
             dead_band_a=params.dead_band_a,
-            backing_low_a=_backing_low(meter, now - params.lend_memory_s),
+            backing_low_a=_backing_seen(meter, now - params.lend_memory_s, min),
+            backing_high_a=_backing_seen(meter, now - params.lend_memory_s, max),
         )
     )
     meter = _remember_backing(
@@ -111,12 +112,14 @@ def run_cycle(
     )
 
 
-def _backing_low(state: MeterState, since: float) -> dict[Phase, float] | None:
-    """The least PV and battery power each phase was fed since then; None without memory."""
+def _backing_seen(
+    state: MeterState, since: float, pick: Callable[[Iterable[float]], float]
+) -> dict[Phase, float] | None:
+    """The least (or most) PV and battery power each phase was fed since then (None: none)."""
     kept = [fed for t, fed in state.backing if t >= since]
     if not kept:
         return None
-    return {p: min(fed.get(p, 0.0) for fed in kept) for p in kept[0]}
+    return {p: pick(fed.get(p, 0.0) for fed in kept) for p in kept[0]}
 
 
 def _remember_backing(

@@ -259,12 +259,16 @@ class Snapshot:
     site_mode: Mode = Mode.STANDARD
     distribution: Distribution = Distribution.SHARED
     solar_w: float | None = None  # production, when a solar entity is configured
+    solar_sensor: bool = (
+        False  # one is configured: a None `solar_w` is then a stale reading
+    )
     battery: Battery | None = None
     # Changes smaller than this leave a surplus-driven current as it is.
     dead_band_a: float = 0.5
     # The least PV and battery power fed into each phase over the lending memory before this
     # cycle (A); None: no memory, what they feed now counts.
     backing_low_a: Mapping[Phase, float] | None = None
+    backing_high_a: Mapping[Phase, float] | None = None  # and the most
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
