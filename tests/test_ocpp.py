@@ -32,6 +32,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from custom_components.dynamic_ocpp_evse.engine.model import Evse, Phase
 
 from .conftest import METERS, SITE_DATA, FakeSite, state_of
 from .fake_ocpp import RELEASES, FakeOcpp
@@ -643,6 +644,26 @@ async def test_add_charger_detects_unit_and_stack_level(
         subentry.data["line_3"],
     ) == ("B", "C", "A")
     assert state_of(hass, "sensor.garage_status") == "no_car"
+    assert subentry.data["car_phases"] == "auto"  # learned from the last session
+
+
+async def test_a_charger_set_to_one_phase_cars_tells_the_engine(
+    hass: HomeAssistant, ocpp: FakeOcpp, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_evse(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**FLOW_INPUT, "car_phases": "1"}
+    )
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    coordinator = init_integration.runtime_data.coordinator
+    await coordinator.async_refresh()
+    garage = next(
+        load
+        for load in coordinator.data.snapshot.loads
+        if isinstance(load, Evse) and load.wired == (Phase.B, Phase.C, Phase.A)
+    )
+    assert garage.car_lines == 1
 
 
 async def test_detection_failure_lets_the_user_choose(

@@ -26,12 +26,14 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import (
+    CAR_PHASES_AUTO,
     CONF_BATTERY_POWER,
     CONF_BATTERY_SOC,
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
     CONF_BREAKER_TYPE,
+    CONF_CAR_PHASES,
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
@@ -476,6 +478,13 @@ def _evse_schema(
             vol.Required(CONF_PAUSE_MODE, default=PAUSE_ZERO): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[PAUSE_ZERO, PAUSE_STOP], translation_key="pause_mode"
+                )
+            ),
+            vol.Required(
+                CONF_CAR_PHASES, default=CAR_PHASES_AUTO
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[CAR_PHASES_AUTO, "1", "3"], translation_key="car_phases"
                 )
             ),
         }

@@ -56,6 +56,8 @@ CONF_STACK_LEVEL: Final = "stack_level"
 CONF_PROFILE_VALIDITY: Final = "profile_validity"
 CONF_FAILSAFE_CURRENT: Final = "failsafe_current"
 CONF_PAUSE_MODE: Final = "pause_mode"
+CONF_CAR_PHASES: Final = "car_phases"  # "auto": learned from the last session, or 1 / 3
+CAR_PHASES_AUTO: Final = "auto"
 PAUSE_ZERO: Final = "zero"  # pause with a 0 A limit
 PAUSE_STOP: Final = "stop_transaction"  # for chargers that misbehave at 0 A
 

@@ -205,6 +205,7 @@ def _evse(
         charger=evse.charge_point_id,
         command_lifetime_s=evse.profile_validity_s,
         current_step_a=evse.current_step_a,
+        car_lines=evse.car_lines,
     )
 
 

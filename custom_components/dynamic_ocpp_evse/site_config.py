@@ -9,12 +9,14 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 
 from .const import (
+    CAR_PHASES_AUTO,
     CONF_BATTERY_POWER,
     CONF_BATTERY_SOC,
     CONF_BATTERY_SUPPORT_SOC,
     CONF_BATTERY_TARGET_SOC,
     CONF_BREAKER,
     CONF_BREAKER_TYPE,
+    CONF_CAR_PHASES,
     CONF_CHARGE_POINT,
     CONF_CHARGER_MAX_CURRENT,
     CONF_CONNECTOR,
@@ -159,6 +161,7 @@ class EvseConfig:
     failsafe_a: float
     pause_mode: str = PAUSE_ZERO
     current_step_a: float = LEGACY_CURRENT_STEP  # the charger applies multiples of this
+    car_lines: int = 0  # the lines its car charges on; 0: learned from the last session
 
     @classmethod
     def from_data(
@@ -180,7 +183,12 @@ class EvseConfig:
             failsafe_a=float(data[CONF_FAILSAFE_CURRENT]),
             pause_mode=str(data.get(CONF_PAUSE_MODE, PAUSE_ZERO)),
             current_step_a=float(data.get(CONF_CURRENT_STEP, LEGACY_CURRENT_STEP)),
+            car_lines=_car_lines(data.get(CONF_CAR_PHASES, CAR_PHASES_AUTO)),
         )
+
+
+def _car_lines(value: Any) -> int:
+    return 0 if value == CAR_PHASES_AUTO else int(value)
 
 
 def evses_of(entry: ConfigEntry[Any]) -> list[EvseConfig]:

@@ -72,6 +72,8 @@ def run_cycle(
             drawn_a=_drawn(load),
             drawing_lines=_drawing_lines(load),
         )
+        if isinstance(load, Evse) and load.car_lines and not _drawing_lines(load):
+            flags = replace(flags, expected_lines=load.car_lines)  # the setting wins
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
     plan = allocate(

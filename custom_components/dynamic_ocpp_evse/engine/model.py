@@ -196,6 +196,8 @@ class Evse:
     command_lifetime_s: float | None = None
     # The charger applies whole multiples of this (1 A for most); 0: any value.
     current_step_a: float = 0.0
+    # The lines its cars charge on, as the user set it; 0: the last car's, as remembered.
+    car_lines: int = 0
     control: ControlFlags = field(default_factory=ControlFlags)
 
     def active_lines(self) -> tuple[Phase, ...]:
