@@ -15,7 +15,9 @@ from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Battery,
+    CircuitGroup,
     Evse,
+    Inverter,
     Load,
     Mode,
     ModeSetting,
@@ -27,7 +29,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
 )
 from custom_components.dynamic_ocpp_evse.engine.units import grid_current
 
-from .day import Day
+from .day import Day, group_chain
 from .world import Reading
 
 PROFILE_VALIDITY_S = 180.0  # a charger's working profile, as the integration's default
@@ -95,6 +97,7 @@ class Ours:
                     session=session,
                     mode=ModeSetting(charger.mode),
                     priority=charger.priority,
+                    group=charger.group,
                     command_lifetime_s=PROFILE_VALIDITY_S,
                     # The resolution the charger applies (configured per charger).
                     current_step_a=next(
@@ -113,6 +116,7 @@ class Ours:
                     measured_w=watts if on else None,
                     mode=ModeSetting(plug.mode),
                     priority=plug.priority,
+                    group=plug.group,
                 )
             )
         snapshot = Snapshot(
@@ -123,6 +127,13 @@ class Ours:
                 breaker_type=day.breaker_type,
                 max_import_w=day.max_import_w,
                 excess_threshold_w=day.excess_threshold_w,
+                groups=tuple(
+                    CircuitGroup(id=g.id, rating_a=g.rating_a, parent=g.parent)
+                    for g in day.groups
+                ),
+                inverter=Inverter(max_power_w=day.inverter_w)
+                if day.inverter_w is not None
+                else None,
             ),
             # The raw readings go through the same normalisation as in Home Assistant.
             grid_a={
@@ -195,8 +206,8 @@ class EvccStyle:
     """The reference open-source controller's public behaviour (docs/design.md §10).
 
     A 30 s cycle that re-regulates one load per tick in turn; PV start after 1 min, stop after
-    3 min holding the minimum; min+PV never below the minimum; circuit headroom and the import
-    cap first come first served, 1-phase loads assumed on L1.
+    3 min holding the minimum; min+PV never below the minimum; circuit headroom, circuit groups
+    and the import cap first come first served, 1-phase loads assumed on L1.
     """
 
     day: Day
@@ -290,6 +301,19 @@ class EvccStyle:
                 headroom,
                 state.current + (day.max_import_w - import_w) / (day.voltage * active),
             )
+        # A circuit group: its rating less what the other loads on it were given.
+        group = charger.group if charger is not None else plug.group
+        members = {c.id: c.group for c in day.chargers} | {
+            p.id: p.group for p in day.plugs
+        }
+        for member_of in group_chain(group, day):
+            others = sum(
+                self.loads[other].current
+                for other, other_group in members.items()
+                if other != load_id and member_of in group_chain(other_group, day)
+            )
+            rating = next(g.rating_a for g in day.groups if g.id == member_of)
+            headroom = min(headroom, rating - others)
         wanted = min(wanted, maximum, headroom)
         if wanted < minimum:
             wanted = 0.0

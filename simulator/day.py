@@ -38,6 +38,16 @@ class ChargerSpec:
     max_a: float = 16.0
     mode: str = "follow_site"
     priority: int = 1
+    group: str | None = None  # the circuit group (sub-breaker) it hangs on
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupSpec:
+    """A sub-breaker that feeds some of the loads; `parent` nests it in another."""
+
+    id: str
+    rating_a: float
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +60,7 @@ class PlugSpec:
     mode: str = "solar"
     priority: int = 2
     need_kwh: float = 4.0  # it stops drawing (thermostat) once this much is delivered
+    group: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +87,7 @@ class Day:
     breaker_type: BreakerType = BreakerType.MCB_B
     max_import_w: float | None = None
     pv_kwp: float = 8.0
+    inverter_w: float | None = None  # the PV inverter's AC limit (it clips above)
     solar_sensor: bool = True  # the controller sees the PV production
     sky: str = (
         "clear"  # clear, scattered, broken, cumulus, overcast or mixed (profiles.SKIES)
@@ -90,6 +102,7 @@ class Day:
     distribution: Distribution = Distribution.SHARED
     excess_threshold_w: float = 0.0
     chargers: tuple[ChargerSpec, ...] = ()
+    groups: tuple[GroupSpec, ...] = ()
     cars: tuple[Car, ...] = ()
     plugs: tuple[PlugSpec, ...] = ()
     spikes: tuple[Spike, ...] = ()
@@ -101,6 +114,16 @@ class Day:
     start_h: float = 0.0  # simulate from this hour ...
     hours: float = 24.0  # ... for this long
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def group_chain(group: str | None, day: Day) -> list[str]:
+    """The circuit group a load hangs on and every group above it."""
+    parents = {g.id: g.parent for g in day.groups}
+    chain: list[str] = []
+    while group is not None and group in parents and group not in chain:
+        chain.append(group)
+        group = parents[group]
+    return chain
 
 
 def _phases(value: Any) -> tuple[Phase, ...]:
@@ -134,6 +157,7 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
         for c in values.get("chargers", [])
     )
     values["cars"] = tuple(Car(**c) for c in values.get("cars", []))
+    values["groups"] = tuple(GroupSpec(**g) for g in values.get("groups", []))
     values["plugs"] = tuple(
         PlugSpec(**{**p, "phase": Phase(p.get("phase", "A"))})
         for p in values.get("plugs", [])

@@ -153,6 +153,14 @@ def metrics(trace: Trace) -> dict[str, Any]:
                 )
                 * dt
             ),
+            # What the loads behind a circuit group drew above its rating.
+            "group_over_limit_As": float(
+                sum(
+                    np.clip(trace.group_a[g.id] - g.rating_a, 0.0, None).sum()
+                    for g in day.groups
+                )
+                * dt
+            ),
             "would_trip": bool(
                 (warmth >= 1.0).any() and not (house_warmth >= 1.0).any()
             ),

@@ -41,7 +41,10 @@ def pv_w(day: Day, rng: np.random.Generator) -> Series:
     power = (
         day.pv_kwp * clear.to_numpy(dtype=float) * PV_DERATE
     )  # kWp x W/m2 / (1000 W/m2) x 1000
-    return np.asarray(power * _cloud_factor(day, rng, len(power)), dtype=np.float64)
+    power = power * _cloud_factor(day, rng, len(power))
+    if day.inverter_w is not None:
+        power = np.minimum(power, day.inverter_w)  # the inverter clips
+    return np.asarray(power, dtype=np.float64)
 
 
 @dataclass(frozen=True, slots=True)

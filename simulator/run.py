@@ -11,7 +11,7 @@ import numpy.typing as npt
 from custom_components.dynamic_ocpp_evse.engine.model import Phase
 
 from .controllers import Controller
-from .day import Day
+from .day import Day, group_chain
 from .profiles import house_w, pv_w, times_s
 from .world import World
 
@@ -51,9 +51,9 @@ class Trace:
     load_w: dict[str, Array]  # per load: power it drew
     commands: dict[str, Array]  # per load: the command in force
     car_open: Array  # 1 while a car was plugged in and not full
-    wanting: dict[
-        str, Array
-    ]  # per load: 1 while it wants energy (a car there and not full)
+    # Per load: 1 while it wants energy (a car there and not full).
+    wanting: dict[str, Array]
+    group_a: dict[str, Array]  # per circuit group: (phases, steps), what its loads drew
     writes: dict[str, int] = field(default_factory=dict)
     plugged_s: dict[str, float] = field(
         default_factory=dict
@@ -87,9 +87,13 @@ def simulate(
         commands={i: np.zeros(steps) for i in ids},
         car_open=np.zeros(steps),
         wanting={i: np.ones(steps) for i in ids},
+        group_a={g.id: np.zeros((phases, steps)) for g in day.groups},
         writes=dict.fromkeys(ids, 0),
     )
     wiring = {c.id: c.wired for c in day.chargers}
+    chains = {c.id: group_chain(c.group, day) for c in day.chargers} | {
+        p.id: group_chain(p.group, day) for p in day.plugs
+    }
     plug_phase = {p.id: p.phase for p in day.plugs}
     commands: dict[str, float] = {}
     next_decision = float(trace.t[0])
@@ -142,8 +146,10 @@ def simulate(
             trace.load_w[charger][index] = sum(line_a) * day.voltage
             car = world.car_at(charger, t)
             # A car that ignores its limits is the house's doing, not the controller's.
-            if car is None or not car.car.rogue:
-                for phase, amps in zip(wiring[charger], line_a, strict=False):
+            for phase, amps in zip(wiring[charger], line_a, strict=False):
+                for group in chains[charger]:
+                    trace.group_a[group][day.phases.index(phase), index] += amps
+                if car is None or not car.car.rogue:
                     trace.managed_a[day.phases.index(phase), index] += amps
             if not full:
                 trace.car_open[index] = 1.0
@@ -152,9 +158,10 @@ def simulate(
             trace.load_w[plug_id][index] = watts
             trace.load_a[plug_id][index] = watts / day.voltage
             if plug_phase[plug_id] in day.phases:
-                trace.managed_a[day.phases.index(plug_phase[plug_id]), index] += (
-                    watts / day.voltage
-                )
+                row = day.phases.index(plug_phase[plug_id])
+                trace.managed_a[row, index] += watts / day.voltage
+                for group in chains[plug_id]:
+                    trace.group_a[group][row, index] += watts / day.voltage
     for car in world.cars:
         trace.delivered_kwh[car.car.id] = car.delivered_kwh
     return trace

@@ -111,3 +111,11 @@ def test_generated_homes_react_to_every_overload_step_in_one_cycle(index: int) -
     again (218, 286) or an import cap (379): each new step is answered in the next cycle."""
     figures = run_home(index)
     assert figures["reaction_s"] <= DECISION_BOUND_S, figures
+
+
+@pytest.mark.parametrize("name", [p.stem for p in DAYS])
+def test_ours_never_overloads_a_circuit_group(
+    results: dict[str, dict[str, Any]], name: str
+) -> None:
+    """A sub-breaker feeds only managed loads: its budget is exact, so not one A·s over it."""
+    assert results[name]["controllers"]["ours"]["safety"]["group_over_limit_As"] == 0.0
