@@ -12,6 +12,7 @@ import math
 
 from .allocate import allocate, effective_mode
 from .control import (
+    HARD_BOUND,
     Command,
     ControlParams,
     LoadState,
@@ -92,21 +93,35 @@ def run_cycle(
         now,
         now - params.lend_memory_s,
     )
-    # After any decrease, nothing rises until the loads had time to follow it.
+    # After any decrease, nothing rises until the loads had time to follow it — a decrease a
+    # hard limit makes in this cycle included: room one load gives up at a breaker, the import
+    # cap or a group goes to another once it is free.
     site_settling = any(settling(state, now, params) for state in prepared.values())
     new_states: dict[str, LoadState] = {}
     commands: dict[str, Command] = {}
-    for load in loads:
-        new_states[load.id], commands[load.id] = step(
-            prepared[load.id],
-            plan.allocations[load.id],
-            now=now,
-            params=params,
-            lifetime_s=_lifetime(load),
-            settling=site_settling,
-            meter=verdict.health,
-            step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
+    for holding in (site_settling, True):
+        for load in loads:
+            new_states[load.id], commands[load.id] = step(
+                prepared[load.id],
+                plan.allocations[load.id],
+                now=now,
+                params=params,
+                lifetime_s=_lifetime(load),
+                settling=holding,
+                meter=verdict.health,
+                step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
+            )
+        lowered = any(
+            new_states[i].command_a < prepared[i].command_a - 1e-9
+            and plan.allocations[i].reason in HARD_BOUND
+            for i in prepared
         )
+        raised = any(
+            new_states[i].command_a > prepared[i].command_a + 1e-9 for i in prepared
+        )
+        if holding or not (lowered and raised):
+            break
+    for load in loads:
         if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
             commands[load.id] = replace(commands[load.id], lines_seen=True)
     return CycleResult(
