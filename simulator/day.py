@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+from custom_components.dynamic_ocpp_evse.engine.allocate import (
+    group_chain as chain_of_groups,
+)
 from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 from custom_components.dynamic_ocpp_evse.engine.model import Distribution, Mode, Phase
 
@@ -89,9 +92,8 @@ class Day:
     pv_kwp: float = 8.0
     inverter_w: float | None = None  # the PV inverter's AC limit (it clips above)
     solar_sensor: bool = True  # the controller sees the PV production
-    sky: str = (
-        "clear"  # clear, scattered, broken, cumulus, overcast or mixed (profiles.SKIES)
-    )
+    # clear, scattered, broken, cumulus, overcast or mixed (profiles.SKIES)
+    sky: str = "clear"
     house_kwh_year: float = 3500.0
     house_phase_share: tuple[float, ...] = (0.5, 0.3, 0.2)
     battery_kwh: float = 0.0
@@ -117,13 +119,8 @@ class Day:
 
 
 def group_chain(group: str | None, day: Day) -> list[str]:
-    """The circuit group a load hangs on and every group above it."""
-    parents = {g.id: g.parent for g in day.groups}
-    chain: list[str] = []
-    while group is not None and group in parents and group not in chain:
-        chain.append(group)
-        group = parents[group]
-    return chain
+    """The circuit group a load hangs on and every group above it, as the engine sees it."""
+    return chain_of_groups(group, {g.id: g.parent for g in day.groups})
 
 
 def _phases(value: Any) -> tuple[Phase, ...]:

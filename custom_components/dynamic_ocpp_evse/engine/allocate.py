@@ -536,7 +536,7 @@ def _prepare(
         terms = [(phase_budget[p], float(n)) for p, n in weights.items()]
         if import_budget is not None:
             terms.append((import_budget, voltage * len(lines)))
-        for chain_id in _group_chain(load.group, parents):
+        for chain_id in group_chain(load.group, parents):
             terms.extend(
                 (group_budget[chain_id, p], float(n)) for p, n in weights.items()
             )
@@ -644,7 +644,7 @@ def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
         low, high = load.min_a, load.max_a
         if (
             load.control.car_limit_a is not None
-        ):  # the car takes no more: never below min
+        ):  # the car takes no more; never below min
             high = max(min(high, load.control.car_limit_a), low)
     else:
         low = high = load.power_w / (voltage * lines)
@@ -653,7 +653,7 @@ def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
     return max(low, EPS), high
 
 
-def _group_chain(group: str | None, parents: dict[str, str | None]) -> list[str]:
+def group_chain(group: str | None, parents: dict[str, str | None]) -> list[str]:
     """The group a load hangs on and every group above it (a cycle is cut)."""
     chain: list[str] = []
     while group is not None and group in parents and group not in chain:

@@ -77,9 +77,8 @@ class LoadState:
     running_w: float | None = None
     quiet_since: float | None = None  # offered current, drawing none, since
     short_since: float | None = None  # drawing well below its command, since
-    lines_seen: int = (
-        0  # lines a charger's car drew on when it last drew (0: never seen)
-    )
+    # Lines a charger's car drew on when it last drew (0: never seen).
+    lines_seen: int = 0
     resting_since: float | None = None  # released for drawing none, since
 
 
@@ -105,13 +104,14 @@ def prepare(
     params: ControlParams,
     drawn_a: float | None = None,
     drawing_lines: int = 0,
+    car_lines: int = 0,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
     and starts a new session with a fresh budget. `drawn_a` is what a charger's car draws now
     on its busiest line (None: not known), `drawing_lines` on how many lines (remembered for
-    its next start, or the next car's).
+    its next start, or the next car's); `car_lines` the user's setting, which wins over that.
     """
     new_session = active and not state.active
     if new_session or (state.mode is not None and mode is not state.mode):
@@ -148,7 +148,7 @@ def prepare(
         allowed_a=_allowed(state, now, params),
         resting=_resting(state, now, params),
         car_limit_a=_car_limit(state, drawn_a, now, params),
-        expected_lines=0 if drawing_lines else state.lines_seen,
+        expected_lines=0 if drawing_lines else car_lines or state.lines_seen,
     )
     return state, flags
 

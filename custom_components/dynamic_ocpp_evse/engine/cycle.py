@@ -72,9 +72,8 @@ def run_cycle(
             params=params,
             drawn_a=_drawn(load),
             drawing_lines=_drawing_lines(load),
+            car_lines=load.car_lines if isinstance(load, Evse) else 0,
         )
-        if isinstance(load, Evse) and load.car_lines and not _drawing_lines(load):
-            flags = replace(flags, expected_lines=load.car_lines)  # the setting wins
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
     plan = allocate(
@@ -93,15 +92,13 @@ def run_cycle(
         now,
         now - params.lend_memory_s,
     )
+
     # After any decrease, nothing rises until the loads had time to follow it — a decrease a
     # hard limit makes in this cycle included: room one load gives up at a breaker, the import
     # cap or a group goes to another once it is free.
-    site_settling = any(settling(state, now, params) for state in prepared.values())
-    new_states: dict[str, LoadState] = {}
-    commands: dict[str, Command] = {}
-    for holding in (site_settling, True):
-        for load in loads:
-            new_states[load.id], commands[load.id] = step(
+    def step_all(holding: bool) -> dict[str, tuple[LoadState, Command]]:
+        return {
+            load.id: step(
                 prepared[load.id],
                 plan.allocations[load.id],
                 now=now,
@@ -111,21 +108,37 @@ def run_cycle(
                 meter=verdict.health,
                 step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
             )
-        lowered = any(
-            new_states[i].command_a < prepared[i].command_a - 1e-9
-            and plan.allocations[i].reason in HARD_BOUND
-            for i in prepared
-        )
-        raised = any(
-            new_states[i].command_a > prepared[i].command_a + 1e-9 for i in prepared
-        )
-        if holding or not (lowered and raised):
-            break
+            for load in loads
+        }
+
+    site_settling = any(settling(state, now, params) for state in prepared.values())
+    stepped = step_all(site_settling)
+    if not site_settling and _moves_room(stepped, prepared, plan):
+        stepped = step_all(True)
+    new_states = {load_id: state for load_id, (state, _) in stepped.items()}
+    commands = {load_id: command for load_id, (_, command) in stepped.items()}
     for load in loads:
         if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
             commands[load.id] = replace(commands[load.id], lines_seen=True)
     return CycleResult(
         plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
+    )
+
+
+def _moves_room(
+    stepped: Mapping[str, tuple[LoadState, Command]],
+    before: Mapping[str, LoadState],
+    plan: Plan,
+) -> bool:
+    """Whether a hard limit lowers one load while another rises in the same cycle."""
+    lowered = any(
+        state.command_a < before[i].command_a - 1e-9
+        and plan.allocations[i].reason in HARD_BOUND
+        for i, (state, _) in stepped.items()
+    )
+    return lowered and any(
+        state.command_a > before[i].command_a + 1e-9
+        for i, (state, _) in stepped.items()
     )
 
 
