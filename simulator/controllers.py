@@ -145,7 +145,10 @@ class Ours:
             distribution=day.distribution,
             solar_w=seen.pv_w if day.solar_sensor else None,
             battery=Battery(
-                soc=seen.soc, power_w=seen.battery_w, target_soc=day.battery_target_soc
+                soc=seen.soc,
+                power_w=seen.battery_w,
+                target_soc=day.battery_target_soc,
+                support_soc=day.battery_support_soc,
             )
             if day.battery_kwh > 0
             else None,

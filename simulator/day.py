@@ -100,6 +100,8 @@ class Day:
     battery_kw: float = 0.0
     battery_soc: float = 50.0
     battery_target_soc: float = 90.0
+    # At or above it the battery may carry running loads' minimums (the site setting; 100: off).
+    battery_support_soc: float = 100.0
     mode: Mode = Mode.SOLAR
     distribution: Distribution = Distribution.SHARED
     excess_threshold_w: float = 0.0

@@ -85,6 +85,13 @@ class _Allocator:
         """The budgets a candidate uses: the hard ones, and the surplus if it counts."""
         return cand.all_terms if surplus else cand.terms
 
+    def surplus_share(self, cand: _Candidate, taken: float) -> float | None:
+        """The share of its minimum the surplus left, and the `taken` amps, could pay."""
+        if cand.min_a <= 0:
+            return None
+        left = max(self.budgets[self.surplus].remaining, 0.0) / cand.watts_per_a
+        return (left + taken) / cand.min_a
+
     def grant_minimum(self, cand: _Candidate, *, surplus: bool) -> bool:
         """Give a stopped candidate its minimum if every budget allows it."""
         room, which = self.room(cand, surplus=surplus)
@@ -419,6 +426,9 @@ def _run(
     for load_id, starter in starters.items():
         started = _available(allocator, starter, members, checkpoints, rules)
         idle_allocation = replace(allocations[load_id], available_a=started.current_a)
+        if idle_allocation.reason is Reason.PAUSED:
+            # The control's enable timer reads the share the surplus could pay.
+            idle_allocation = replace(idle_allocation, paid_share=started.paid_share)
         if idle_allocation.reason is Reason.PAUSED and not started.on:
             # Held back by the control, but nothing to wait for yet: say what it waits for.
             idle_allocation = replace(
@@ -465,7 +475,8 @@ def _available(
     """
     stages = _STAGES_OF[starter.mode]
     checkpoints[stages[0]].restore(allocator)
-    starter.current, starter.binding, starter.held = 0.0, None, False
+    starter.current, starter.binding = 0.0, None
+    starter.held, starter.paid = False, None
     room, which = allocator.room(starter, surplus=starter.mode in _SURPLUS_CLASSES)
     if room + EPS < starter.min_a:  # it would not get its minimum even alone
         starter.binding = which
@@ -474,6 +485,8 @@ def _available(
         _serve(
             allocator, stage, sorted((*members[stage], starter), key=_order_key), rules
         )
+    if starter.current > EPS and starter.mode in _SURPLUS_CLASSES:
+        starter.paid = allocator.surplus_share(starter, starter.current)
     return _result(allocator, starter)
 
 
@@ -791,6 +804,7 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
     if cand.current <= EPS:
         budget = allocator.budgets[cand.binding] if cand.binding is not None else None
         if budget is None or budget.reason is Reason.SURPLUS:
+            paid = allocator.surplus_share(cand, 0.0) if budget else None
             reason = (
                 Reason.WAITING_FOR_EXCESS
                 if cand.mode is Mode.EXCESS
@@ -802,6 +816,7 @@ def _result(allocator: _Allocator, cand: _Candidate) -> Allocation:
                 reason=reason,
                 min_a=cand.min_a,
                 lines=cand.lines,
+                paid_share=paid,
             )
         return Allocation(
             current_a=0.0,

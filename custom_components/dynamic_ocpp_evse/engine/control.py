@@ -31,7 +31,8 @@ class ControlParams:
     # Where a hard limit binds, a rise aims this far below it: the house load's small swings
     # then need no write. A decrease the limit needs always goes out at once.
     limit_band_a: float = 1.0
-    # Surplus must cover the minimum this long before a start.
+    # Surplus must cover the minimum this long before a start (net of the shortfall of
+    # shadows between).
     enable_delay_s: float = 60.0
     disable_delay_s: float = 180.0  # surplus may be missing this long before a stop
     min_pause_s: float = 180.0  # a stopped load stays off at least this long
@@ -49,6 +50,12 @@ class ControlParams:
     car_limit_after_s: float = 120.0
     retry_every_s: float = 1800.0
     probe_s: float = 120.0
+    # A running load rises at most this many times an hour on average, in bursts of up to
+    # `rise_burst` (a ramp step is a rise; with half the burst spent a ramp is sent only
+    # whole): a command that follows every passing cloud wears a charger's memory. A rise
+    # held back is safe; decreases, starts and stops never wait.
+    rises_per_h: float = 15.0
+    rise_burst: float = 10.0
     # The breaker lends PV- and battery-backed room only as far as they fed it all this time:
     # after a dip, not again at once (docs/design.md §4.4).
     lend_memory_s: float = 600.0
@@ -64,8 +71,10 @@ class LoadState:
     stepped_at: float | None = None  # when the last cycle ran
     # The target has been above the command since (ramp).
     rising_since: float | None = None
-    # Surplus has covered the minimum since (enable delay).
+    # The surplus has paid the minimum since (enable delay), and by how much more, net of
+    # shadows meanwhile (seconds of the minimum).
     enough_since: float | None = None
+    enough_s: float = 0.0
     missing_since: float | None = None  # surplus has been missing since (disable delay)
     stopped_at: float | None = None  # start of the minimum pause
     stops: int = 0  # stops in this plug-in session
@@ -80,6 +89,8 @@ class LoadState:
     # Lines a charger's car drew on when it last drew (0: never seen).
     lines_seen: int = 0
     resting_since: float | None = None  # released for drawing none, since
+    # Rises spent, less what time has given back (see ControlParams.rises_per_h).
+    rises_spent: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +131,7 @@ def prepare(
             stops=0 if new_session else state.stops,
             stopped_at=None,
             enough_since=None,
+            enough_s=0.0,
             missing_since=None,
         )
     if mode is not state.mode or active is not state.active:
@@ -277,6 +289,7 @@ def step(
     previous = state.command_a
     running = previous > 0
     enough_since, missing_since = state.enough_since, state.missing_since
+    enough_s, spent = state.enough_s, state.rises_spent
     rising_since = None
     if allocation.reason is Reason.METER_STALE:
         command = previous  # hold, never raise, while the meter may come back
@@ -287,11 +300,16 @@ def step(
         # running load's minimum is held without surplus.
         elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
         if running:
-            enough_since = None
+            enough_since, enough_s = None, 0.0
             missing_since = _shortfall(missing_since, now, elapsed, allocation)
         else:
-            enough_since = (
-                _since(enough_since, now) if allocation.available_a > 0 else None
+            enough_since, enough_s = _surplus_credit(
+                enough_since,
+                enough_s,
+                allocation,
+                now=now,
+                elapsed=elapsed,
+                delay=params.enable_delay_s,
             )
             missing_since = None
         command, rising_since = _next_command(
@@ -300,7 +318,18 @@ def step(
         if (settling or meter is not MeterHealth.LIVE) and command > previous:
             command, rising_since = previous, None
         command = on_step(command, allocation, step_a, previous)
-
+        spent = max(spent - elapsed * params.rises_per_h / 3600, 0.0)
+        if running and command > previous + 1e-9:
+            # Spent: it waits. Half spent: a ramp goes out only once it reaches the target,
+            # in one write. Meanwhile the ramp keeps counting from where it began.
+            ramping = rising_since is not None
+            if spent + 1.0 > params.rise_burst or (
+                ramping and spent >= params.rise_burst / 2
+            ):
+                command = previous
+                rising_since = _since(state.rising_since, state.stepped_at or now)
+            else:
+                spent += 1.0
     stopped_at, stops = state.stopped_at, state.stops
     changed = not math.isclose(command, previous, abs_tol=1e-9)
     lowered_from, lowered_at = state.lowered_from_a, state.lowered_at
@@ -313,6 +342,7 @@ def step(
         stopped_at = now if counted else None
         stops += counted
         enough_since = missing_since = None
+        enough_s = 0.0
     due = (
         lifetime_s is not None
         and state.sent_at is not None
@@ -327,6 +357,7 @@ def step(
         stepped_at=now,
         rising_since=rising_since,
         enough_since=enough_since,
+        enough_s=enough_s,
         missing_since=missing_since,
         stopped_at=stopped_at,
         stops=stops,
@@ -338,6 +369,7 @@ def step(
         resting_since=state.resting_since,
         short_since=state.short_since,
         lines_seen=state.lines_seen,
+        rises_spent=spent,
     )
     return new_state, Command(
         current_a=command,
@@ -393,6 +425,35 @@ def _elapsed(since: float | None, now: float, delay: float) -> bool:
 
 def _since(since: float | None, now: float) -> float:
     return since if since is not None else now
+
+
+def _surplus_credit(
+    since: float | None,
+    balance: float,
+    allocation: Allocation,
+    *,
+    now: float,
+    elapsed: float,
+    delay: float,
+) -> tuple[float | None, float]:
+    """The enable timer: since when the surplus has paid the minimum, on balance.
+
+    The balance is the surplus above the minimum less the shortfall below it, in seconds of
+    the minimum: a sunny spell that pays more than the minimum carries the load through a
+    shadow after it, and the timer starts over only once the shadows took more than the
+    spells gave — so the mean surplus since the timer began pays the minimum. At most the
+    delay's worth is kept. Where the share is not judged, the timer runs while the load could
+    start and starts over when it cannot.
+    """
+    share = allocation.paid_share
+    if share is None:
+        if allocation.available_a > 0:
+            return _since(since, now), balance
+        return None, 0.0
+    balance += (share - 1.0) * elapsed
+    if balance < 0 or (since is None and share < 1.0):
+        return None, 0.0
+    return _since(since, now), min(balance, delay)
 
 
 def _shortfall(

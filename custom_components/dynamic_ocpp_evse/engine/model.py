@@ -285,8 +285,9 @@ class Allocation:
     lines: tuple[Phase, ...] = ()  # the phases the current is drawn on
     # The current is a minimum held from the grid, not paid by the surplus.
     held: bool = False
-    # For a running surplus load whose minimum is kept: the share of that minimum the surplus
-    # could pay this cycle (above 1: surplus to spare); None when not judged.
+    # The share of its minimum the surplus could pay this cycle (above 1: surplus to spare):
+    # for a running surplus load whose minimum is kept, and for an idle one the surplus keeps
+    # from starting; None when not judged.
     paid_share: float | None = None
     # By how much the load draws above what it is allowed (A per line): reserved as house
     # load, and the load is commanded again.
