@@ -39,6 +39,7 @@ from .const import (
     CONF_SWITCH,
     CONF_VOLTAGE,
     CONF_WIRING,
+    DEFAULT_BREAKER_TYPE,
     DEFAULT_METER_INTERVAL,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
@@ -81,7 +82,7 @@ class SiteConfig:
             grid_meters=meters,
             invert_grid_sign=bool(data.get(CONF_INVERT_GRID, False)),
             breaker_a=float(data[CONF_BREAKER]),
-            breaker_type=BreakerType(data.get(CONF_BREAKER_TYPE, BreakerType.MCB_B)),
+            breaker_type=BreakerType(data.get(CONF_BREAKER_TYPE, DEFAULT_BREAKER_TYPE)),
             voltage=float(data[CONF_VOLTAGE]),
             meter_interval_s=float(
                 data.get(CONF_METER_INTERVAL, DEFAULT_METER_INTERVAL)

@@ -427,13 +427,13 @@ def _run(
         started = _available(allocator, starter, members, checkpoints, rules)
         idle_allocation = replace(allocations[load_id], available_a=started.current_a)
         if idle_allocation.reason is Reason.PAUSED:
-            # The control's enable timer reads the share the surplus could pay.
+            # Held back by the control: its enable timer reads the share the surplus could
+            # pay, and with nothing to wait for yet it says what it waits for.
             idle_allocation = replace(idle_allocation, paid_share=started.paid_share)
-        if idle_allocation.reason is Reason.PAUSED and not started.on:
-            # Held back by the control, but nothing to wait for yet: say what it waits for.
-            idle_allocation = replace(
-                idle_allocation, reason=started.reason, detail=started.detail
-            )
+            if not started.on:
+                idle_allocation = replace(
+                    idle_allocation, reason=started.reason, detail=started.detail
+                )
         allocations[load_id] = idle_allocation
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
 
@@ -655,9 +655,8 @@ def _range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
         return 1.0, 0.0  # an empty range: the load cannot run
     if isinstance(load, Evse):
         low, high = load.min_a, load.max_a
-        if (
-            load.control.car_limit_a is not None
-        ):  # the car takes no more; never below min
+        # The car takes no more (never below its minimum).
+        if load.control.car_limit_a is not None:
             high = max(min(high, load.control.car_limit_a), low)
     else:
         low = high = load.power_w / (voltage * lines)

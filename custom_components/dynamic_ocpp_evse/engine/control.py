@@ -327,7 +327,8 @@ def step(
                 ramping and spent >= params.rise_burst / 2
             ):
                 command = previous
-                rising_since = _since(state.rising_since, state.stepped_at or now)
+                origin = state.stepped_at if state.stepped_at is not None else now
+                rising_since = _since(state.rising_since, origin)
             else:
                 spent += 1.0
     stopped_at, stops = state.stopped_at, state.stops

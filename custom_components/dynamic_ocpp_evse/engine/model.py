@@ -261,9 +261,8 @@ class Snapshot:
     site_mode: Mode = Mode.STANDARD
     distribution: Distribution = Distribution.SHARED
     solar_w: float | None = None  # production, when a solar entity is configured
-    solar_sensor: bool = (
-        False  # one is configured: a None `solar_w` is then a stale reading
-    )
+    # A solar entity is configured: a None `solar_w` is then a stale reading.
+    solar_sensor: bool = False
     battery: Battery | None = None
     # Changes smaller than this leave a surplus-driven current as it is.
     dead_band_a: float = 0.5
