@@ -15,7 +15,6 @@ from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Battery,
-    CircuitGroup,
     Evse,
     Inverter,
     Load,
@@ -29,7 +28,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
 )
 from custom_components.dynamic_ocpp_evse.engine.units import grid_current
 
-from .day import Day, group_chain
+from .day import Day, load_chains
 from .world import Reading
 
 PROFILE_VALIDITY_S = 180.0  # a charger's working profile, as the integration's default
@@ -127,10 +126,7 @@ class Ours:
                 breaker_type=day.breaker_type,
                 max_import_w=day.max_import_w,
                 excess_threshold_w=day.excess_threshold_w,
-                groups=tuple(
-                    CircuitGroup(id=g.id, rating_a=g.rating_a, parent=g.parent)
-                    for g in day.groups
-                ),
+                groups=day.groups,
                 inverter=Inverter(max_power_w=day.inverter_w)
                 if day.inverter_w is not None
                 else None,
@@ -144,6 +140,7 @@ class Ours:
             site_mode=day.mode,
             distribution=day.distribution,
             solar_w=seen.pv_w if day.solar_sensor else None,
+            solar_sensor=day.solar_sensor,
             battery=Battery(
                 soc=seen.soc,
                 power_w=seen.battery_w,
@@ -305,15 +302,12 @@ class EvccStyle:
                 state.current + (day.max_import_w - import_w) / (day.voltage * active),
             )
         # A circuit group: its rating less what the other loads on it were given.
-        group = charger.group if charger is not None else plug.group
-        members = {c.id: c.group for c in day.chargers} | {
-            p.id: p.group for p in day.plugs
-        }
-        for member_of in group_chain(group, day):
+        chains = load_chains(day)
+        for member_of in chains[load_id]:
             others = sum(
                 self.loads[other].current
-                for other, other_group in members.items()
-                if other != load_id and member_of in group_chain(other_group, day)
+                for other, chain in chains.items()
+                if other != load_id and member_of in chain
             )
             rating = next(g.rating_a for g in day.groups if g.id == member_of)
             headroom = min(headroom, rating - others)

@@ -9,11 +9,14 @@ from typing import Any
 
 import yaml
 
-from custom_components.dynamic_ocpp_evse.engine.allocate import (
-    group_chain as chain_of_groups,
-)
+from custom_components.dynamic_ocpp_evse.engine.allocate import group_chain
 from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
-from custom_components.dynamic_ocpp_evse.engine.model import Distribution, Mode, Phase
+from custom_components.dynamic_ocpp_evse.engine.model import (
+    CircuitGroup,
+    Distribution,
+    Mode,
+    Phase,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,15 +45,6 @@ class ChargerSpec:
     mode: str = "follow_site"
     priority: int = 1
     group: str | None = None  # the circuit group (sub-breaker) it hangs on
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GroupSpec:
-    """A sub-breaker that feeds some of the loads; `parent` nests it in another."""
-
-    id: str
-    rating_a: float
-    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,13 +94,14 @@ class Day:
     battery_kw: float = 0.0
     battery_soc: float = 50.0
     battery_target_soc: float = 90.0
-    # At or above it the battery may carry running loads' minimums (the site setting; 100: off).
+    # At or above it the battery may carry running loads' minimums (the site setting, with
+    # its default: a full battery).
     battery_support_soc: float = 100.0
     mode: Mode = Mode.SOLAR
     distribution: Distribution = Distribution.SHARED
     excess_threshold_w: float = 0.0
     chargers: tuple[ChargerSpec, ...] = ()
-    groups: tuple[GroupSpec, ...] = ()
+    groups: tuple[CircuitGroup, ...] = ()  # sub-breakers, as the engine takes them
     cars: tuple[Car, ...] = ()
     plugs: tuple[PlugSpec, ...] = ()
     spikes: tuple[Spike, ...] = ()
@@ -120,9 +115,13 @@ class Day:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def group_chain(group: str | None, day: Day) -> list[str]:
-    """The circuit group a load hangs on and every group above it, as the engine sees it."""
-    return chain_of_groups(group, {g.id: g.parent for g in day.groups})
+def load_chains(day: Day) -> dict[str, list[str]]:
+    """Per charger and plug: its circuit group and every group above it (the engine's walk)."""
+    parents = {g.id: g.parent for g in day.groups}
+    loads = [(c.id, c.group) for c in day.chargers] + [
+        (p.id, p.group) for p in day.plugs
+    ]
+    return {load_id: group_chain(group, parents) for load_id, group in loads}
 
 
 def _phases(value: Any) -> tuple[Phase, ...]:
@@ -156,7 +155,7 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
         for c in values.get("chargers", [])
     )
     values["cars"] = tuple(Car(**c) for c in values.get("cars", []))
-    values["groups"] = tuple(GroupSpec(**g) for g in values.get("groups", []))
+    values["groups"] = tuple(CircuitGroup(**g) for g in values.get("groups", []))
     values["plugs"] = tuple(
         PlugSpec(**{**p, "phase": Phase(p.get("phase", "A"))})
         for p in values.get("plugs", [])

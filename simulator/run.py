@@ -11,7 +11,7 @@ import numpy.typing as npt
 from custom_components.dynamic_ocpp_evse.engine.model import Phase
 
 from .controllers import Controller
-from .day import Day, group_chain
+from .day import Day, load_chains
 from .profiles import house_w, pv_w, times_s
 from .world import World
 
@@ -91,9 +91,7 @@ def simulate(
         writes=dict.fromkeys(ids, 0),
     )
     wiring = {c.id: c.wired for c in day.chargers}
-    chains = {c.id: group_chain(c.group, day) for c in day.chargers} | {
-        p.id: group_chain(p.group, day) for p in day.plugs
-    }
+    chains = load_chains(day)
     plug_phase = {p.id: p.phase for p in day.plugs}
     commands: dict[str, float] = {}
     next_decision = float(trace.t[0])

@@ -6,7 +6,6 @@ reproducible from (seed, index): tune on one seed, report on others.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 import json
 import os
@@ -18,8 +17,9 @@ import numpy as np
 
 from custom_components.dynamic_ocpp_evse.engine.model import Distribution, Mode
 
-from .controllers import Controller, Ours
-from .day import Day, day_from_dict
+from . import profiles
+from .controllers import Ours
+from .day import day_from_dict
 from .metrics import metrics
 from .run import simulate
 
@@ -28,7 +28,7 @@ SETTLED_STEPS = 6  # the last 30 s
 STEP_AT_H = 12.5  # the kettle or oven comes on
 
 
-SKIES = ("clear", "scattered", "broken", "cumulus", "overcast", "mixed")
+SKIES = (*profiles.SKIES, "mixed")
 BREAKERS = ("mcb_b", "mcb_b", "mcb_b", "mcb_c", "fuse_gg")  # B-curve most common
 
 
@@ -104,12 +104,10 @@ def home(index: int, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def run_home(
-    index: int, seed: int = 0, make: Callable[[Day], Controller] = Ours
-) -> dict[str, Any]:
+def run_home(index: int, seed: int = 0) -> dict[str, Any]:
     """One home's figures: peaks against its limits, reaction to the step, steadiness."""
     day = day_from_dict(home(index, seed))
-    trace = simulate(day, make)
+    trace = simulate(day, Ours)
     figures = metrics(trace)
     peak = np.abs(trace.grid_a).max(axis=1)
     managed_peak = np.minimum(trace.grid_a - day.breaker_a, trace.managed_a).max(
@@ -149,9 +147,7 @@ def run_home(
     }
 
 
-def run_sweep(
-    count: int, out: Path, seed: int = 0, make: Callable[[Day], Controller] = Ours
-) -> list[dict[str, Any]]:
+def run_sweep(count: int, out: Path, seed: int = 0) -> list[dict[str, Any]]:
     """Run `count` homes on every core; write sweep.json and print a summary."""
     with ProcessPoolExecutor(os.cpu_count()) as pool:
         results = list(
@@ -159,7 +155,6 @@ def run_sweep(
                 run_home,
                 range(count),
                 [seed] * count,
-                [make] * count,
                 chunksize=max(count // (4 * (os.cpu_count() or 1)), 1),
             )
         )
