@@ -153,6 +153,9 @@ def simulate(
                 trace.car_open[index] = 1.0
                 trace.wanting[charger][index] = 1.0
         for plug_id, (_on, watts) in reading.plugs.items():
+            # A device that has its energy is not stopped by switching it off.
+            if world.plugs[plug_id].full:
+                trace.wanting[plug_id][index] = 0.0
             trace.load_w[plug_id][index] = watts
             trace.load_a[plug_id][index] = watts / day.voltage
             if plug_phase[plug_id] in day.phases:

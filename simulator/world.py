@@ -52,13 +52,14 @@ class PlugState:
     delivered_kwh: float = 0.0
 
     @property
+    def full(self) -> bool:
+        """Whether its energy is delivered (its thermostat has stopped it)."""
+        return self.delivered_kwh >= self.plug.need_kwh
+
+    @property
     def draw_w(self) -> float:
-        """What the load draws now (its thermostat stops it once its energy is delivered)."""
-        return (
-            self.plug.power_w
-            if self.on and self.delivered_kwh < self.plug.need_kwh
-            else 0.0
-        )
+        """What the load draws now."""
+        return self.plug.power_w if self.on and not self.full else 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,15 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import METERS, SITE_DATA, FakeSite, run_cycles, state_of
+from .conftest import (
+    HEATER,
+    METERS,
+    SITE_DATA,
+    FakeSite,
+    plug_subentry,
+    run_cycles,
+    state_of,
+)
 
 
 async def _tick(
@@ -73,6 +81,47 @@ async def test_solar_plug_starts_after_the_enable_delay(
     assert fake_site.calls[-1] == ("turn_on", "switch.heater")
     assert state_of(hass, "sensor.heater_status") == "at_maximum"
     assert float(state_of(hass, "sensor.home_managed_power")) == 4600.0
+
+
+async def test_a_solar_plug_whose_device_finished_is_switched_off_and_tried_again(
+    hass: HomeAssistant, fake_site: FakeSite, freezer: FrozenDateTimeFactory
+) -> None:
+    """A heater with a power monitor: once its tank is hot it stays on drawing nothing."""
+    watts = {"unit_of_measurement": "W", "device_class": "power"}
+    hass.states.async_set("sensor.heater_power", "2300", watts)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=(
+            plug_subentry(
+                "Heater", {**HEATER, "power_monitor": "sensor.heater_power"}, "heater"
+            ),
+        ),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    fake_site.set_house(A=-5.0, B=-15.0, C=-5.0)
+    await _run(hass, freezer, fake_site, 65)
+    assert fake_site.calls[-1] == ("turn_on", "switch.heater")
+
+    # The tank is hot: the heater is on and draws nothing. Half an hour later it is released.
+    fake_site.plugs["switch.heater"] = ("B", 0.0)
+    hass.states.async_set("sensor.heater_power", "0", watts)
+    await _run(hass, freezer, fake_site, 1790)
+    assert fake_site.calls[-1] == ("turn_on", "switch.heater")
+    await _run(hass, freezer, fake_site, 15)
+    assert fake_site.calls[-1] == ("turn_off", "switch.heater")
+    assert state_of(hass, "sensor.heater_status") == "not_drawing"
+    assert float(state_of(hass, "sensor.heater_allocated_current")) == 0.0
+
+    # Half an hour after that it is tried again, and let go after a short probe.
+    await _run(hass, freezer, fake_site, 1800)
+    assert fake_site.calls[-1] == ("turn_on", "switch.heater")
+    await _run(hass, freezer, fake_site, 130)
+    assert fake_site.calls[-1] == ("turn_off", "switch.heater")
+    assert state_of(hass, "sensor.heater_status") == "not_drawing"
 
 
 async def test_stale_meter_means_safe_state_and_a_repair_issue(

@@ -338,10 +338,12 @@ class Timeline:
                 updates["mode"] = ModeSetting(change["load_mode"])
             if "max" in change:
                 updates["max_a"] = float(change["max"])
-            if (
-                "car_max" in change
-            ):  # the car's own limit changes (its battery warmed up)
+            # The car's own limit changes (its battery warmed up).
+            if "car_max" in change:
                 self.cars[load.id].car_max_a = float(change["car_max"])
+            # A plug's device draws another power (it finished: 0).
+            if "real_power" in change:
+                self.cars[load.id].power_w = float(change["real_power"])
             self.loads[load.id] = replace(load, **updates)
 
     def physical_loads(self) -> tuple[Load, ...]:

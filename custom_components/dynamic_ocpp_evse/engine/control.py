@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import math
 
 from .meter import MeterHealth
-from .model import ACTIVE_LINE_A, Allocation, ControlFlags, Load, Mode, Reason, Switched
+from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
 
 SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
@@ -45,6 +45,9 @@ class ControlParams:
     # A car offered current that draws none this long is released (full, or not charging) and
     # offered current again every `retry_every_s`, for `probe_s`.
     release_after_s: float = 600.0
+    # The same for a switched Solar/Excess load that is on and draws almost nothing (its device
+    # finished): longer, so a device's quiet phase mid-programme (soaking, drying) is not cut.
+    switched_release_after_s: float = 1800.0
     # A car that draws well below its command this long limits itself: it is offered only a
     # little more than it draws (two of a charger's 60 s samples: its reading lags its draw).
     car_limit_after_s: float = 120.0
@@ -113,6 +116,8 @@ def prepare(
     active: bool,
     now: float,
     params: ControlParams,
+    drawing: bool | None = None,
+    release_after_s: float | None = None,
     drawn_a: float | None = None,
     drawing_lines: int = 0,
     car_lines: int = 0,
@@ -148,8 +153,14 @@ def prepare(
         _elapsed(state.missing_since, now, params.disable_delay_s)
         and state.stops < params.max_stops_per_session
     )
-    drawing = None if drawn_a is None else drawn_a >= ACTIVE_LINE_A
-    state = _watch_draw(state, active=active, drawing=drawing, now=now, params=params)
+    state = _watch_draw(
+        state,
+        active=active,
+        drawing=drawing,
+        now=now,
+        patience_s=release_after_s or params.release_after_s,
+        probe_s=params.probe_s,
+    )
     state = _watch_short(state, drawn_a if drawing else None, now)
     if drawing_lines:
         state = replace(state, lines_seen=drawing_lines)
@@ -197,11 +208,12 @@ def _watch_draw(
     active: bool,
     drawing: bool | None,
     now: float,
-    params: ControlParams,
+    patience_s: float,
+    probe_s: float,
 ) -> LoadState:
-    """Note a car that is offered current and draws none; release it when that lasts.
+    """Note a load that is offered current and draws none; release it when that lasts.
 
-    A car released once is let go again after a short probe that finds it still not drawing.
+    A load released once is let go again after a short probe that finds it still not drawing.
     """
     if not active or drawing:
         return replace(state, quiet_since=None, resting_since=None)
@@ -211,7 +223,7 @@ def _watch_draw(
     elif state.command_a == 0:
         quiet_since = None
     resting_since = state.resting_since
-    patience = params.probe_s if resting_since is not None else params.release_after_s
+    patience = probe_s if resting_since is not None else patience_s
     if quiet_since is not None and now - quiet_since >= patience:
         resting_since, quiet_since = now, None
     return replace(state, quiet_since=quiet_since, resting_since=resting_since)

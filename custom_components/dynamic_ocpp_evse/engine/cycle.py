@@ -13,6 +13,8 @@ import math
 from .allocate import allocate, effective_mode
 from .control import (
     HARD_BOUND,
+    RUNNING_SHARE,
+    SURPLUS_MODES,
     Command,
     ControlParams,
     LoadState,
@@ -22,7 +24,7 @@ from .control import (
     step,
 )
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
-from .model import ACTIVE_LINE_A, Evse, Load, Mode, Phase, Plan, Snapshot
+from .model import ACTIVE_LINE_A, Evse, Load, Mode, Phase, Plan, Snapshot, Switched
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +72,10 @@ def run_cycle(
             active=_active(load, mode),
             now=now,
             params=params,
+            drawing=_drawing(load, mode),
+            release_after_s=params.switched_release_after_s
+            if isinstance(load, Switched)
+            else params.release_after_s,
             drawn_a=_drawn(load),
             drawing_lines=_drawing_lines(load),
             car_lines=load.car_lines if isinstance(load, Evse) else 0,
@@ -177,6 +183,27 @@ def _drawn(load: Load) -> float | None:
         return None
     lines = [amps for amps in load.line_a if amps is not None and math.isfinite(amps)]
     return max(lines) if lines else None
+
+
+def _drawing(load: Load, mode: Mode) -> bool | None:
+    """Whether the load draws what it is offered; None when not known.
+
+    A charger's car draws on some line. A switched load counts only in Solar or Excess, on and
+    with a power reading: a Standard plug stays the user's (a fridge's compressor rests for
+    long spells), and off it is offered nothing.
+    """
+    if isinstance(load, Evse):
+        drawn = _drawn(load)
+        return None if drawn is None else drawn >= ACTIVE_LINE_A
+    measured = load.measured_w
+    if (
+        mode not in SURPLUS_MODES
+        or not load.is_on
+        or measured is None
+        or not math.isfinite(measured)
+    ):
+        return None
+    return measured >= RUNNING_SHARE * load.power_w
 
 
 def _drawing_lines(load: Load) -> int:
