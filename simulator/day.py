@@ -95,7 +95,7 @@ class Day:
     battery_soc: float = 50.0
     battery_target_soc: float = 90.0
     # At or above it the battery may carry running loads' minimums (the site setting, with
-    # its default: a full battery).
+    # its default: 100, off).
     battery_support_soc: float = 100.0
     mode: Mode = Mode.SOLAR
     distribution: Distribution = Distribution.SHARED

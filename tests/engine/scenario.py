@@ -238,7 +238,7 @@ def build_snapshot(spec: Spec) -> Snapshot:
             soc=_reading(battery.get("soc")),
             power_w=_reading(battery.get("power")),
             target_soc=float(battery.get("target_soc", 90)),
-            support_soc=float(battery.get("support_soc", 101)),
+            support_soc=float(battery.get("support_soc", 100)),
         )
         if battery
         else None,
@@ -327,7 +327,7 @@ class Timeline:
                 soc=_reading(b.get("soc")),
                 power_w=_reading(b.get("power")),
                 target_soc=float(b.get("target_soc", 90)),
-                support_soc=float(b.get("support_soc", 101)),
+                support_soc=float(b.get("support_soc", 100)),
             )
         for change in event.get("loads", []):
             load = self.loads[change["id"]]

@@ -404,6 +404,7 @@ def _run(
         battery_supports=battery is not None
         and battery.soc is not None
         and math.isfinite(battery.soc)
+        and battery.support_soc < 100.0
         and battery.soc >= battery.support_soc,
         excess_threshold_w=max(snapshot.site.excess_threshold_w, 0.0),
     )

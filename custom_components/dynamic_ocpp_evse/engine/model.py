@@ -103,8 +103,9 @@ class Battery:
     power_w: float | None  # + discharge, - charge; None when stale
     # Below it the battery fills first; at or above, its charging is surplus.
     target_soc: float = 90.0
-    # At or above it, running Eco/Solar loads may keep their minimum.
-    support_soc: float = 101.0
+    # At or above it, running Eco/Solar loads may keep their minimum; 100 or more: never (as
+    # the setting says: 100 turns it off).
+    support_soc: float = 100.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
