@@ -1,7 +1,7 @@
-"""Regenerate the README's Performance section.
+"""Regenerate the table of docs/performance.md.
 
 Runs every standard day, writes the picture of one day into docs/, and replaces the table
-between the README's markers.
+between the markers of docs/performance.md.
 """
 
 from __future__ import annotations
@@ -48,12 +48,12 @@ def main() -> None:
                     f"| {m['stability']['writes_per_charging_hour']:.1f} "
                     f"| {m['stability']['setpoint_reversals_per_hour']:.1f} |"
                 )
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
+    page = docs / "performance.md"
+    text = page.read_text(encoding="utf-8")
     before, rest = text.split(START)
     _, after = rest.split(END)
     section = "\n".join(rows)
-    readme.write_text(f"{before}{START}\n{section}\n{END}{after}", encoding="utf-8")
+    page.write_text(f"{before}{START}\n{section}\n{END}{after}", encoding="utf-8")
     print(section)
 
 

@@ -7,7 +7,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .actuators.ocpp import async_release_chargers
 from .const import DOMAIN
 from .coordinator import (
     DynamicOcppEvseCoordinator,
@@ -15,8 +14,9 @@ from .coordinator import (
     SiteRuntimeData,
     async_remove_site_data,
 )
+from .entity import site_device
+from .loads import KINDS, subentries_of
 from .services import async_setup_services
-from .site_config import evses_of
 
 PLATFORMS: list[Platform] = [Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -35,12 +35,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool
     entry.runtime_data = SiteRuntimeData(coordinator=coordinator)
     devices = dr.async_get(hass)
     site = devices.async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, entry.entry_id)},
-        entry_type=dr.DeviceEntryType.SERVICE,
-        manufacturer="Dynamic OCPP EVSE",
-        model="Site",
-        name=entry.title,
+        config_entry_id=entry.entry_id, **site_device(entry)
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -57,24 +52,31 @@ async def async_unload_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
-    """Forget everything a removed site kept, and leave its chargers without our limits."""
-    await async_release_chargers(hass, evses_of(entry))
+    """Forget everything a removed site kept, and leave its loads without our commands."""
+    for kind in KINDS:
+        await kind.async_forget(hass, subentries_of(entry, kind))
     await async_remove_site_data(hass, entry)
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
     """Reload the site when its data or its loads (subentries) change.
 
-    A charger that lost a connector is cleared between the unload and the setup (the clear
-    takes every profile of the charger; the setup reinstalls those of the connectors kept).
+    Removed loads are let go between the unload and the setup (a charger that lost a connector
+    is cleared: the clear takes every profile of the charger, and the setup reinstalls those of
+    the connectors kept).
     """
-    kept = {evse.id for evse in evses_of(entry)}
-    gone = [
-        evse for evse in entry.runtime_data.coordinator.evses if evse.id not in kept
-    ]
+    gone = {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.runtime_data.coordinator.subentries.items()
+        if subentry_id not in entry.subentries
+    }
     if not gone:
         await hass.config_entries.async_reload(entry.entry_id)
         return
     await hass.config_entries.async_unload(entry.entry_id)
-    await async_release_chargers(hass, gone)
+    for kind in KINDS:
+        await kind.async_forget(
+            hass,
+            {i: s for i, s in gone.items() if s.subentry_type == kind.subentry_type},
+        )
     await hass.config_entries.async_setup(entry.entry_id)

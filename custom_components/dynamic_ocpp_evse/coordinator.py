@@ -21,25 +21,13 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .actuators import Actuator
-from .actuators.ocpp import OcppActuator
-from .actuators.switch import SwitchActuator
-from .const import (
-    CONF_MODE,
-    CONF_PRIORITY,
-    DOMAIN,
-    LOGGER,
-    OCPP_DOMAIN,
-    PAUSE_STOP,
-    UPDATE_INTERVAL,
-)
+from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
 from .engine.control import Command, ControlParams, LoadState
@@ -47,9 +35,9 @@ from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .inputs import read_snapshot
-from .ocpp_discovery import OcppDirectory
+from .loads import KINDS, Driver, subentries_of
 from .settings import LoadSettings, SettingsStore, UserSettings
-from .site_config import SiteConfig, evses_of, plugs_of
+from .site_config import SiteConfig
 
 REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cycle
 # After a start, missing readings hold the commands this long before the safe state: the
@@ -100,24 +88,24 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             ),
         )
         self.site = SiteConfig.from_data(entry.data)
-        self.plugs = plugs_of(entry)
-        self.evses = evses_of(entry)
-        self._directory = OcppDirectory(hass)
+        # The loads it was set up with (removed ones are told apart on reload).
+        self.subentries = dict(entry.subentries)
+        self._groups = [
+            kind.group(hass, subentries_of(entry, kind), self.site.voltage)
+            for kind in KINDS
+        ]
+        self.drivers: dict[str, Driver] = {
+            driver.id: driver for group in self._groups for driver in group.drivers
+        }
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
         self._params = ControlParams()
         self._states: dict[str, LoadState] = {}
         self._meter = MeterState()
         self._control_store = ControlStore(hass, entry.entry_id)
-        self._actuators: dict[str, Actuator] = {
-            plug.id: SwitchActuator(hass, plug.switch_entity) for plug in self.plugs
-        }
-        self._chargers = {
-            evse.id: OcppActuator(hass, evse, self._directory, self.site.voltage)
-            for evse in self.evses
-        }
-        self._actuators.update(self._chargers)
-        self._dispatcher = Dispatcher(self._actuators)
+        self._dispatcher = Dispatcher(
+            {load_id: driver.actuator for load_id, driver in self.drivers.items()}
+        )
         self._cycle_lock = asyncio.Lock()  # one cycle at a time, whatever triggers it
         self._health: dict[str, LoadHealth] = {}
         self._raised: set[str] = set()  # repair issues this site raised
@@ -148,8 +136,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         )
         self._states = {i: s for i, s in restored.items() if i in self.load_ids}
         self._meter = MeterState(grace_until=time.monotonic() + STARTUP_GRACE_S)
-        for unsubscribe in self._directory.async_listen():
-            self.config_entry.async_on_unload(unsubscribe)
+        for group in self._groups:
+            for unsubscribe in group.async_listen():
+                self.config_entry.async_on_unload(unsubscribe)
         self.config_entry.async_on_unload(self._async_stop_watching)
         self._async_watch_inputs()
 
@@ -194,11 +183,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         snapshot = read_snapshot(
             self.hass,
             config=self.site,
-            plugs=self.plugs,
-            evses=[(evse, self._chargers[evse.id].entities) for evse in self.evses],
+            drivers=list(self.drivers.values()),
             settings=self.settings,
             now=now,
-            manual=frozenset(i for i, a in self._actuators.items() if a.manual),
         )
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
@@ -292,29 +279,20 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         )
         missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
         self._set_issue(
-            f"ocpp_missing_{entry.entry_id}",
-            "ocpp_missing",
-            bool(self.evses)
-            and not self.hass.services.has_service(OCPP_DOMAIN, "set_charge_rate"),
-            {"site": entry.title},
-        )
-        self._set_issue(
             f"entity_missing_{entry.entry_id}",
             "entity_missing",
             bool(missing) and self.hass.state is CoreState.running,
             {"site": entry.title, "entities": ", ".join(missing)},
         )
-        unseen = [
-            self._unseen(evse.id, evse.charge_point_id, evse.pause_mode)
-            for evse in self.evses
-        ]
-        unseen_text = "; ".join(text for text in unseen if text)
-        self._set_issue(
-            f"ocpp_entities_{entry.entry_id}",
-            "ocpp_entities",
-            bool(unseen_text) and self.hass.state is CoreState.running,
-            {"site": entry.title, "details": unseen_text},
-        )
+        for group in self._groups:
+            for repair in group.repairs(entry.title):
+                self._set_issue(
+                    f"{repair.key}_{entry.entry_id}",
+                    repair.key,
+                    repair.active,
+                    repair.placeholders,
+                    linger=repair.linger,
+                )
         ignoring = [
             entry.subentries[load_id].title
             for load_id, state in health.items()
@@ -372,16 +350,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         self._raised.discard(issue_id)
         ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
-    def _unseen(self, load_id: str, charge_point_id: str, pause_mode: str) -> str:
-        """What of a charger the OCPP integration does not show, in words ('' for nothing)."""
-        title = self.config_entry.subentries[load_id].title
-        if charge_point_id not in self._directory.chargers:
-            return f"{title}: the OCPP integration has no charger {charge_point_id}"
-        missing = self._chargers[load_id].entities.missing(
-            charge_control=pause_mode == PAUSE_STOP
-        )
-        return f"{title} ({charge_point_id}): {', '.join(missing)}" if missing else ""
-
     async def async_update_settings(self, settings: UserSettings) -> None:
         """Apply and save the user's new settings, and run a cycle with them at once."""
         self.settings = settings
@@ -391,7 +359,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
     async def async_set_load_settings(self, load_id: str, **changes: object) -> None:
         """Change one load's settings; a new mode ends a hand-switched plug's leave."""
         if "mode" in changes:
-            self._actuators[load_id].release()
+            self.drivers[load_id].actuator.release()
         await self.async_update_settings(self.settings.with_load(load_id, **changes))
 
     def load_settings(self, load_id: str) -> LoadSettings:
@@ -401,37 +369,12 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
     @property
     def load_ids(self) -> list[str]:
         """Every load of the site (its subentry ids)."""
-        return [*(plug.id for plug in self.plugs), *(evse.id for evse in self.evses)]
+        return list(self.drivers)
 
     def _input_entities(self) -> list[str]:
         """Every entity a cycle reads."""
-        connectors = [
-            entity_id
-            for charger in self._chargers.values()
-            for entity_id in charger.entities.watched
-        ]
-        plugs = [entity_id for plug in self.plugs for entity_id in plug.entities]
-        return [*self.site.entities, *plugs, *connectors]
-
-    async def async_reset_charger(self, load_id: str) -> None:
-        """Clear a charger's profiles; the cycle run at once reinstalls them.
-
-        The OCPP integration clears every profile of the charger, so the profiles of all its
-        connectors are reinstalled, not only those of the connector asked about.
-        """
-        reset = self._chargers[load_id]
-        try:
-            await reset.async_reset()
-        except HomeAssistantError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="reset_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        for charger in self._chargers.values():
-            if charger.charge_point_id == reset.charge_point_id:
-                charger.profiles_lost()
-        await self.async_refresh()
+        loads = [e for driver in self.drivers.values() for e in driver.watched]
+        return [*self.site.entities, *loads]
 
 
 async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) -> None:
@@ -443,8 +386,7 @@ async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) ->
         "meter_not_following",
         "settings_unreadable",
         "entity_missing",
-        "ocpp_missing",
-        "ocpp_entities",
         "not_following",
+        *(key for kind in KINDS for key in kind.repair_keys),
     ):
         ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

@@ -15,8 +15,8 @@ from typing import Any
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, split_entity_id
 
-from .const import CONF_CHARGE_POINT
 from .coordinator import SiteConfigEntry
+from .loads import kind_of
 
 
 async def async_get_config_entry_diagnostics(
@@ -52,7 +52,12 @@ def _stand_ins(entry: SiteConfigEntry) -> dict[str, str]:
     configs = [dict(entry.data), *(dict(s.data) for s in entry.subentries.values())]
     names = [entry.title, *(s.title for s in entry.subentries.values())]
     names += [str(c[CONF_NAME]) for c in configs if c.get(CONF_NAME)]
-    chargers = [str(c[CONF_CHARGE_POINT]) for c in configs if c.get(CONF_CHARGE_POINT)]
+    chargers = [
+        value
+        for subentry in entry.subentries.values()
+        if (load_kind := kind_of(subentry.subentry_type))
+        for value in load_kind.hardware_ids(subentry.data)
+    ]
     entities = [value for config in configs for value in _entity_ids(config.values())]
     stand_ins: dict[str, str] = {}
     for kind, values in (("charger", chargers), ("entity", entities), ("name", names)):

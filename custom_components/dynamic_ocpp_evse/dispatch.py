@@ -14,9 +14,9 @@ from enum import StrEnum
 
 from homeassistant.exceptions import HomeAssistantError
 
-from .actuators import Actuator
 from .const import LOGGER
 from .engine.control import Command
+from .loads.kind import Actuator, LoadUnavailable
 
 CALL_DEADLINE_S = 3.0  # shorter than a cycle: the next one starts on time
 RETRY_BACKOFF_S = (
@@ -25,7 +25,6 @@ RETRY_BACKOFF_S = (
     30.0,
     60.0,
 )  # wait before the n-th retry of a failing load
-_UNAVAILABLE_KEYS = frozenset({"switch_unavailable", "charger_unavailable"})
 
 
 class LoadHealth(StrEnum):
@@ -78,14 +77,11 @@ class Dispatcher:
                 await actuator.async_apply(command)
         except TimeoutError:
             health = LoadHealth.COMMAND_TIMED_OUT
+        except LoadUnavailable:
+            health = LoadHealth.UNAVAILABLE
         except HomeAssistantError as err:
-            health = (
-                LoadHealth.UNAVAILABLE
-                if err.translation_key in _UNAVAILABLE_KEYS
-                else LoadHealth.COMMAND_FAILED
-            )
-            if health is LoadHealth.COMMAND_FAILED:
-                LOGGER.debug("Command to %s failed: %s", load_id, err)
+            health = LoadHealth.COMMAND_FAILED
+            LOGGER.debug("Command to %s failed: %s", load_id, err)
         except Exception:  # noqa: BLE001 - the integration beneath may raise anything
             LOGGER.debug("Command to %s raised", load_id, exc_info=True)
             health = LoadHealth.COMMAND_FAILED

@@ -6,12 +6,23 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, SUBENTRY_EVSE, SUBENTRY_PLUG
-from .coordinator import DynamicOcppEvseCoordinator
+from .const import DOMAIN
+from .coordinator import DynamicOcppEvseCoordinator, SiteConfigEntry
 from .dispatch import LoadHealth
+from .loads import kind_of
 
 MANUFACTURER = "Dynamic OCPP EVSE"
-_MODELS = {SUBENTRY_PLUG: "Smart plug", SUBENTRY_EVSE: "Charger connector"}
+
+
+def site_device(entry: SiteConfigEntry) -> DeviceInfo:
+    """The site's device: the one every load's device is reached through."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURER,
+        model="Site",
+        name=entry.title,
+    )
 
 
 class DynamicOcppEvseSiteEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
@@ -27,13 +38,7 @@ class DynamicOcppEvseSiteEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
         self.entity_description = description
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            entry_type=DeviceEntryType.SERVICE,
-            manufacturer=MANUFACTURER,
-            model="Site",
-            name=entry.title,
-        )
+        self._attr_device_info = site_device(entry)
 
 
 class DynamicOcppEvseLoadEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
@@ -53,11 +58,12 @@ class DynamicOcppEvseLoadEntity(CoordinatorEntity[DynamicOcppEvseCoordinator]):
         self.load_id = load_id
         entry = coordinator.config_entry
         subentry = entry.subentries[load_id]
+        kind = kind_of(subentry.subentry_type)
         self._attr_unique_id = f"{load_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, load_id)},
             manufacturer=MANUFACTURER,
-            model=_MODELS.get(subentry.subentry_type, subentry.subentry_type),
+            model=kind.model if kind else subentry.subentry_type,
             name=subentry.title,
         )
 

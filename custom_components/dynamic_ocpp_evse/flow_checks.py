@@ -1,4 +1,4 @@
-"""Checks every form of the integration shares: numbers, names and entities.
+"""Fields and checks every form of the integration shares: numbers, names and entities.
 
 The selectors alone let through what an API call or a hand-written value can send: `nan`, a
 name of any length, one of the site's own sensors as its input. Each is a field error here.
@@ -9,11 +9,68 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, selector
 import voluptuous as vol
 
-from .const import DOMAIN
+from .const import CONF_GRID_METERS, DOMAIN
+from .engine.units import GRID_UNITS, Quantity, parse_number, quantity_of
+
+SENSOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
+POWER_UNITS = frozenset(u for u in GRID_UNITS if quantity_of(u) is Quantity.POWER)
+
+
+def number_field(
+    minimum: float, maximum: float, unit: str, step: float = 1
+) -> selector.NumberSelector:
+    """A number typed into a box, with its range and unit."""
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=step,
+            unit_of_measurement=unit,
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
+def site_phases(entry: ConfigEntry) -> list[str]:
+    """The phases a site has a grid meter for ("A", "B", "C")."""
+    return [key[-1].upper() for key in CONF_GRID_METERS if entry.data.get(key)]
+
+
+def registry_id(hass: HomeAssistant, entity_id: str) -> str:
+    """An entity's registry id, which survives renames (its entity id when unregistered)."""
+    entry = er.async_get(hass).async_get(entity_id)
+    return entry.id if entry else entity_id
+
+
+def entity_error(
+    hass: HomeAssistant, entity_id: str, units: frozenset[str]
+) -> str | None:
+    """The error key for an input entity, or None when it can be used.
+
+    A reading that is unavailable right now is accepted: the meter is still the right one.
+    """
+    state = hass.states.get(entity_id)
+    if state is None:
+        return "entity_not_found"
+    if state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) not in units:
+        return "unsupported_unit"
+    if (
+        state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+        and parse_number(state.state) is None
+    ):
+        return "not_numeric"
+    return None
+
 
 MAX_NAME_LENGTH = (
     64  # keeps every entity id derived from it well within Home Assistant's

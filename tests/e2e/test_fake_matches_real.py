@@ -8,7 +8,7 @@ from homeassistant.core import SupportsResponse
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import voluptuous as vol
 
-from custom_components.dynamic_ocpp_evse.ocpp_discovery import find_chargers
+from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.discovery import find_chargers
 from simulator.charge_point import StationSpec
 from tests.fake_ocpp import RESPONSES, registrations, schemas
 

@@ -19,11 +19,11 @@ from homeassistant.const import (
     STATE_ON,
 )
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN
-from ..engine.control import Command
+from ...const import DOMAIN
+from ...engine.control import Command
+from ..kind import LoadUnavailable
 
 SWITCH_DOMAIN = "switch"
 # Cycles in a row a switch may show the wrong state after being told, before it is reported.
@@ -66,7 +66,7 @@ class SwitchActuator:
         """Switch only when the state differs from the command."""
         state = self._hass.states.get(self._entity_id)
         if state is None or state.state not in (STATE_ON, STATE_OFF):
-            raise HomeAssistantError(
+            raise LoadUnavailable(
                 translation_domain=DOMAIN,
                 translation_key="switch_unavailable",
                 translation_placeholders={"entity_id": self._entity_id},

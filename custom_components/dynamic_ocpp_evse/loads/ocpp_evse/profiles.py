@@ -35,11 +35,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN, LOGGER, OCPP_DOMAIN, PAUSE_STOP
-from ..engine.control import Command
-from ..engine.units import parse_number
-from ..ocpp_discovery import ConnectorEntities, OcppDirectory, find_chargers
-from ..site_config import EvseConfig
+from ...const import DOMAIN, LOGGER
+from ...engine.control import Command
+from ...engine.units import parse_number
+from ..kind import LoadUnavailable
+from .config import OCPP_DOMAIN, PAUSE_STOP, EvseConfig
+from .discovery import ConnectorEntities, OcppDirectory, find_chargers
 
 WORKING_PROFILE_ID = 1900  # + connector
 FAILSAFE_PROFILE_ID = 1800  # + connector
@@ -251,8 +252,8 @@ class OcppActuator:
                 raise self._unavailable() from err
             raise
 
-    def _unavailable(self) -> HomeAssistantError:
-        return HomeAssistantError(
+    def _unavailable(self) -> LoadUnavailable:
+        return LoadUnavailable(
             translation_domain=DOMAIN,
             translation_key="charger_unavailable",
             translation_placeholders={"charger": self.charge_point_id},

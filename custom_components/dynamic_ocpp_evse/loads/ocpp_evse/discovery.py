@@ -21,7 +21,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .const import OCPP_DOMAIN
+from .config import OCPP_DOMAIN
 
 # The metrics a charger connector needs, by key, with the name the OCPP integration uses.
 STATUS = "status_connector"

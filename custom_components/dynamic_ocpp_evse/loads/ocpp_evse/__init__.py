@@ -1,0 +1,60 @@
+"""EV chargers through the HA OCPP integration: one load per connector, commanded by profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.core import HomeAssistant
+
+from .actions import async_setup_actions
+from .config import CONF_CHARGE_POINT, SUBENTRY_EVSE, EvseConfig
+from .driver import EvseGroup
+from .flow import EvseSubentryFlow
+from .profiles import async_release_chargers
+
+
+class OcppEvseKind:
+    """The charger-connector kind of load."""
+
+    subentry_type = SUBENTRY_EVSE
+    model = "Charger connector"
+    repair_keys: tuple[str, ...] = ("ocpp_missing", "ocpp_entities")
+
+    @property
+    def flow(self) -> type[ConfigSubentryFlow]:
+        """Add or change a connector."""
+        return EvseSubentryFlow
+
+    def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
+        """The charge point id: often the charger's serial number."""
+        return [str(data[CONF_CHARGE_POINT])] if data.get(CONF_CHARGE_POINT) else []
+
+    def group(
+        self,
+        hass: HomeAssistant,
+        subentries: Mapping[str, ConfigSubentry],
+        voltage: float,
+    ) -> EvseGroup:
+        """The site's connectors."""
+        return EvseGroup(hass, subentries, voltage)
+
+    async def async_forget(
+        self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]
+    ) -> None:
+        """Clear our profiles from chargers whose connectors are removed."""
+        await async_release_chargers(
+            hass,
+            [
+                EvseConfig.from_data(subentry_id, subentry.title, subentry.data)
+                for subentry_id, subentry in subentries.items()
+            ],
+        )
+
+    def async_setup_actions(self, hass: HomeAssistant) -> None:
+        """`reset_charger`."""
+        async_setup_actions(hass)
+
+
+OCPP_EVSE = OcppEvseKind()

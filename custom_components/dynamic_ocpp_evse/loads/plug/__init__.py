@@ -1,0 +1,50 @@
+"""Smart plugs and relays: on at their power, or off, through `switch.turn_on/off`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.core import HomeAssistant
+
+from .config import SUBENTRY_PLUG
+from .driver import PlugGroup
+from .flow import PlugSubentryFlow
+
+
+class PlugKind:
+    """The plug kind of load."""
+
+    subentry_type = SUBENTRY_PLUG
+    model = "Smart plug"
+    repair_keys: tuple[str, ...] = ()
+
+    @property
+    def flow(self) -> type[ConfigSubentryFlow]:
+        """Add or change a plug."""
+        return PlugSubentryFlow
+
+    def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
+        """A plug names no hardware beyond its entities."""
+        return []
+
+    def group(
+        self,
+        hass: HomeAssistant,
+        subentries: Mapping[str, ConfigSubentry],
+        voltage: float,
+    ) -> PlugGroup:
+        """The site's plugs."""
+        return PlugGroup(hass, subentries)
+
+    async def async_forget(
+        self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]
+    ) -> None:
+        """A removed plug keeps the state it has: nothing to undo."""
+
+    def async_setup_actions(self, hass: HomeAssistant) -> None:
+        """Plugs have no actions of their own."""
+
+
+PLUG = PlugKind()
