@@ -168,6 +168,7 @@ def mock_config_entry() -> MockConfigEntry:
         domain=DOMAIN,
         title="Home",
         data=SITE_DATA,
+        entry_id="home_id",  # fixed, so that unique ids can be snapshot
         unique_id="sensor.grid_current_l1",
         subentries_data=(
             plug_subentry("Boiler", BOILER, "boiler_id"),
