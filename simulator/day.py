@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from custom_components.dynamic_ocpp_evse.engine.allocate import group_chain
 from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
+from custom_components.dynamic_ocpp_evse.engine.facts import group_chain
 from custom_components.dynamic_ocpp_evse.engine.model import (
     CircuitGroup,
     Distribution,

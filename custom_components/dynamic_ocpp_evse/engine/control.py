@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 import math
 
 from .meter import MeterHealth
-from .model import Allocation, ControlFlags, Load, Mode, Reason, Switched
+from .model import SURPLUS_MODES, Allocation, ControlFlags, Load, Mode, Reason, Switched
 
-SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
 _USER_STOPS = frozenset(
     {Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED, Reason.NOT_DRAWING}

@@ -10,11 +10,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 import math
 
-from .allocate import allocate, effective_mode
+from .allocate import allocate
 from .control import (
     HARD_BOUND,
     RUNNING_SHARE,
-    SURPLUS_MODES,
     Command,
     ControlParams,
     LoadState,
@@ -24,7 +23,18 @@ from .control import (
     step,
 )
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
-from .model import ACTIVE_LINE_A, Evse, Load, Mode, Phase, Plan, Snapshot, Switched
+from .model import (
+    ACTIVE_LINE_A,
+    SURPLUS_MODES,
+    Evse,
+    Load,
+    Mode,
+    Phase,
+    Plan,
+    Snapshot,
+    Switched,
+    effective_mode,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

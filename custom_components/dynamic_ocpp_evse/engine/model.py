@@ -319,3 +319,23 @@ class Plan:
     backing_a: Mapping[Phase, float] = field(default_factory=dict)
     lent_a: Mapping[Phase, float] = field(default_factory=dict)
     safe_state: bool = False  # the grid meter is stale: failsafe allocations
+
+
+# Modes that run only on surplus.
+SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
+
+
+def effective_mode(load: Load, site_mode: Mode) -> Mode:
+    """The mode a load runs in: its own setting or the site's, as its kind allows."""
+    mode = load.mode.resolve(site_mode)
+    if (
+        isinstance(load, Switched)
+        and load.thermal
+        and mode in (Mode.STANDARD, Mode.ECO)
+    ):
+        return (
+            Mode.OFF
+        )  # a thermal boost is for surplus only; its normal level is its own
+    if isinstance(load, Switched) and mode is Mode.ECO:
+        return Mode.STANDARD  # an on/off load's minimum is its whole power
+    return mode

@@ -1,0 +1,305 @@
+"""The budgets of one allocation run, and the ways of filling them (docs/design.md §4).
+
+Every limit is a linear budget: a remaining capacity and, per load, how much of it one amp per
+line uses. A *candidate* is a load that takes part, reduced to what filling needs; its `terms`
+name the hard budgets it uses, `all_terms` those and the surplus. *Binding* is the budget that
+stopped a candidate below its maximum; *held* marks a minimum kept from the grid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+import heapq
+import math
+
+from .facts import EPS, current_range, group_chain, running
+from .model import Evse, Load, Mode, Phase, Reason, Site
+
+
+@dataclass(slots=True)
+class Budget:
+    """One limit: what is left of it, and how an allocation it stops is explained."""
+
+    remaining: float
+    reason: Reason
+    detail: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class Candidate:
+    """A load that takes part this cycle, reduced to what the allocation needs."""
+
+    load: Load
+    mode: Mode
+    min_a: float
+    max_a: float
+    lines: tuple[Phase, ...]
+    terms: list[tuple[int, float]]  # (budget index, use per amp), hard budgets only
+    all_terms: list[tuple[int, float]]  # the same and the surplus
+    watts_per_a: float
+    running: bool
+    current: float = 0.0
+    binding: int | None = None  # the budget that stopped it below its maximum
+    held: bool = False
+    paid: float | None = None  # the share of its kept minimum the surplus could pay
+
+
+@dataclass(slots=True)
+class Allocator:
+    """The budgets of one allocation run and the operations on them."""
+
+    budgets: list[Budget]
+    surplus: int  # index of the surplus budget (not a hard limit)
+
+    def room(self, cand: Candidate, *, surplus: bool) -> tuple[float, int | None]:
+        """How many more amps per line the candidate may take, and what limits it."""
+        best, which = math.inf, None
+        for index, use in self.terms_of(cand, surplus=surplus):
+            amps = self.budgets[index].remaining / use
+            if amps < best:
+                best, which = amps, index
+        return max(best, 0.0), which
+
+    def take(self, cand: Candidate, amps: float) -> None:
+        """Give the candidate `amps` more (negative gives back); every budget it uses pays."""
+        cand.current += amps
+        for index, use in self.terms_of(cand, surplus=True):
+            self.budgets[index].remaining -= amps * use
+
+    @staticmethod
+    def terms_of(cand: Candidate, *, surplus: bool) -> list[tuple[int, float]]:
+        """The budgets a candidate uses: the hard ones, and the surplus if it counts."""
+        return cand.all_terms if surplus else cand.terms
+
+    def surplus_share(self, cand: Candidate, taken: float) -> float | None:
+        """The share of its minimum the surplus left, and the `taken` amps, could pay."""
+        if cand.min_a <= 0:
+            return None
+        left = max(self.budgets[self.surplus].remaining, 0.0) / cand.watts_per_a
+        return (left + taken) / cand.min_a
+
+    def grant_minimum(self, cand: Candidate, *, surplus: bool) -> bool:
+        """Give a stopped candidate its minimum if every budget allows it."""
+        room, which = self.room(cand, surplus=surplus)
+        if room + EPS >= cand.min_a:
+            self.take(cand, cand.min_a)
+            return True
+        if surplus:  # name a hard limit when it alone rules the minimum out
+            hard_room, hard_which = self.room(cand, surplus=False)
+            if hard_room + EPS < cand.min_a:
+                which = hard_which
+        cand.binding = which
+        return False
+
+    def top_up(self, cand: Candidate, *, surplus: bool) -> None:
+        """Raise a running candidate as far as its maximum and the budgets allow."""
+        room, which = self.room(cand, surplus=surplus)
+        wanted = cand.max_a - cand.current
+        if room + EPS < wanted:
+            cand.binding = which
+            wanted = room
+        if wanted > 0:
+            self.take(cand, wanted)
+
+    def fill_sequential(self, cand: Candidate, *, surplus: bool) -> bool:
+        """Fill one candidate to as much as it can get; below its minimum it gets nothing."""
+        if cand.current == 0 and not self.grant_minimum(cand, surplus=surplus):
+            return False
+        self.top_up(cand, surplus=surplus)
+        return True
+
+    def fill_shared(self, cands: Sequence[Candidate], *, surplus: bool) -> None:
+        """Progressive filling: running candidates rise together, amp for amp.
+
+        Each rises until it reaches its maximum or a budget it uses runs out.
+        """
+        active = {
+            id(c): c for c in cands if c.current > 0 and c.current < c.max_a - EPS
+        }
+        if not active:
+            return
+        base = {key: c.current for key, c in active.items()}
+        members: dict[int, list[Candidate]] = {}
+        rate: dict[int, float] = {}
+        for cand in active.values():
+            for index, use in self.terms_of(cand, surplus=surplus):
+                members.setdefault(index, []).append(cand)
+                rate[index] = rate.get(index, 0.0) + use
+        ceilings = [(c.max_a - c.current, id(c)) for c in active.values()]
+        heapq.heapify(ceilings)
+        level = 0.0  # amps added to every active candidate so far
+        spent = dict.fromkeys(rate, 0.0)  # level at which each budget was last settled
+
+        def settle(index: int) -> None:
+            self.budgets[index].remaining -= rate[index] * (level - spent[index])
+            spent[index] = level
+
+        def freeze(cand: Candidate, binding: int | None) -> None:
+            del active[id(cand)]
+            cand.current = base[id(cand)] + level
+            cand.binding = binding
+            for index, use in self.terms_of(cand, surplus=surplus):
+                settle(index)
+                rate[index] -= use
+
+        while active:
+            while ceilings and ceilings[0][1] not in active:
+                heapq.heappop(ceilings)
+            step, binding = (
+                (ceilings[0][0] - level, None) if ceilings else (math.inf, None)
+            )
+            for index, use_rate in rate.items():
+                if use_rate > EPS:
+                    remaining = self.budgets[index].remaining - use_rate * (
+                        level - spent[index]
+                    )
+                    if remaining / use_rate < step:
+                        step, binding = remaining / use_rate, index
+            level += max(step, 0.0)
+            if binding is None:
+                _, key = heapq.heappop(ceilings)
+                freeze(active[key], None)
+                continue
+            for cand in list(members[binding]):
+                if id(cand) in active:
+                    freeze(cand, binding)
+        for cand in cands:
+            if id(cand) in base:
+                cand.current = min(cand.current, cand.max_a)
+                # What limits the filling is paid above; what the candidate also uses (the
+                # surplus, when it did not limit it) pays for the rise as well.
+                limiting = set(self.terms_of(cand, surplus=surplus))
+                for index, use in cand.all_terms:
+                    if (index, use) not in limiting:
+                        self.budgets[index].remaining -= (
+                            cand.current - base[id(cand)]
+                        ) * use
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The budgets and every candidate as they were when a stage began."""
+
+    remaining: tuple[float, ...]
+    cands: tuple[tuple[Candidate, float, int | None, bool], ...]
+
+    @classmethod
+    def take(cls, allocator: Allocator, cands: list[Candidate]) -> Checkpoint:
+        """Mark the budgets and candidates as they are now."""
+        return cls(
+            tuple(budget.remaining for budget in allocator.budgets),
+            tuple((c, c.current, c.binding, c.held) for c in cands),
+        )
+
+    def restore(self, allocator: Allocator) -> None:
+        """Put the budgets and candidates back as they were at the mark."""
+        for budget, remaining in zip(allocator.budgets, self.remaining, strict=True):
+            budget.remaining = remaining
+        for cand, current, binding, held in self.cands:
+            cand.current, cand.binding, cand.held = current, binding, held
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBudgets:
+    """The site's limits as budgets, and where each sits among the allocator's.
+
+    Per phase: the breaker's room, each circuit group's rating, each shared charger's maximum;
+    over all phases: the import cap (in W) and the surplus (in W, not a hard limit).
+    """
+
+    allocator: Allocator
+    voltage: float
+    phase: dict[Phase, int]
+    import_cap: int | None
+    group: dict[tuple[str, Phase], int]
+    charger: dict[tuple[str, Phase], int]
+    parents: dict[str, str | None]
+
+    @classmethod
+    def build(
+        cls,
+        site: Site,
+        *,
+        voltage: float,
+        breaker_room: dict[Phase, float],
+        import_room_w: float | None,
+        surplus_w: float,
+    ) -> SiteBudgets:
+        """Every budget of the site; one that is not a finite number has no room."""
+        budgets: list[Budget] = []
+
+        def add(budget: Budget) -> int:
+            budgets.append(budget)
+            return len(budgets) - 1
+
+        phase = {
+            p: add(Budget(breaker_room[p], Reason.BREAKER, p)) for p in site.phases
+        }
+        import_cap = (
+            None
+            if import_room_w is None
+            else add(Budget(import_room_w, Reason.IMPORT_CAP))
+        )
+        group = {
+            (g.id, p): add(Budget(g.rating_a, Reason.GROUP, g.id))
+            for g in site.groups
+            for p in site.phases
+        }
+        charger = {
+            (c.id, p): add(Budget(c.max_a, Reason.CHARGER, c.id))
+            for c in site.chargers
+            for p in site.phases
+        }
+        surplus = add(Budget(surplus_w, Reason.SURPLUS))
+        for budget in budgets:
+            if not math.isfinite(budget.remaining):
+                budget.remaining = (
+                    0.0 if budget.reason is not Reason.SURPLUS else min(surplus_w, 0.0)
+                )
+        return cls(
+            allocator=Allocator(budgets, surplus),
+            voltage=voltage,
+            phase=phase,
+            import_cap=import_cap,
+            group=group,
+            charger=charger,
+            parents={g.id: g.parent for g in site.groups},
+        )
+
+    def candidate(
+        self, load: Load, mode: Mode, lines: tuple[Phase, ...]
+    ) -> Candidate | None:
+        """The load as a candidate on these lines; None when it cannot run on them."""
+        min_a, max_a = current_range(load, self.voltage, len(lines))
+        if not lines or not min_a <= max_a:
+            return None
+        weights = Counter(lines)
+        terms = [(self.phase[p], float(n)) for p, n in weights.items()]
+        if self.import_cap is not None:
+            terms.append((self.import_cap, self.voltage * len(lines)))
+        for chain_id in group_chain(load.group, self.parents):
+            terms.extend(
+                (self.group[chain_id, p], float(n)) for p, n in weights.items()
+            )
+        charger = load.charger if isinstance(load, Evse) else None
+        if charger is not None and (charger, lines[0]) in self.charger:
+            terms.extend(
+                (self.charger[charger, p], float(n)) for p, n in weights.items()
+            )
+        # The surplus pays for the lines the car will use: those its charger last saw in
+        # use, until it draws (the hard limits above count every wired line meanwhile).
+        expected = load.control.expected_lines if isinstance(load, Evse) else 0
+        watts_per_a = self.voltage * (min(expected, len(lines)) or len(lines))
+        return Candidate(
+            load=load,
+            mode=mode,
+            min_a=min_a,
+            max_a=max_a,
+            lines=lines,
+            terms=terms,
+            all_terms=[*terms, (self.allocator.surplus, watts_per_a)],
+            watts_per_a=watts_per_a,
+            running=running(load),
+        )

@@ -1,0 +1,134 @@
+"""How one urgency class shares what the budgets allow (docs/design.md §4.2, §4.3)."""
+
+from __future__ import annotations
+
+import math
+
+from .budgets import Allocator, Candidate
+from .facts import EPS
+from .model import Distribution
+
+
+def distribute(
+    allocator: Allocator,
+    cands: list[Candidate],
+    distribution: Distribution,
+    *,
+    surplus: bool,
+) -> None:
+    """Share what the budgets allow among one class of candidates (docs/design.md §4.2)."""
+    if distribution in (Distribution.SHARED, Distribution.PRIORITY):
+        for cand in cands:
+            if cand.current == 0:
+                allocator.grant_minimum(cand, surplus=surplus)
+        if distribution is Distribution.SHARED:
+            allocator.fill_shared(cands, surplus=surplus)
+        else:
+            for cand in cands:
+                if cand.current > 0:
+                    allocator.top_up(cand, surplus=surplus)
+        return
+    optimized = distribution is Distribution.SEQUENTIAL_OPTIMIZED
+    placed: list[Candidate] = []
+    spare: dict[
+        int, float
+    ] = {}  # per budget: what trimming the placed loads could free
+    for cand in cands:
+        if allocator.fill_sequential(cand, surplus=surplus) or (
+            optimized and _trim_for(allocator, cand, placed, spare, surplus=surplus)
+        ):
+            placed.append(cand)
+            for index, use in allocator.terms_of(cand, surplus=surplus):
+                spare[index] = spare.get(index, 0.0) + (cand.current - cand.min_a) * use
+
+
+def _trim_for(
+    allocator: Allocator,
+    cand: Candidate,
+    placed: list[Candidate],
+    spare: dict[int, float],
+    *,
+    surplus: bool,
+) -> bool:
+    """Trim loads placed before `cand` just enough for it to reach its minimum.
+
+    The lowest in order is trimmed first, never below its own minimum. Nothing is trimmed
+    when that could not be enough; `spare` is kept up to date.
+    """
+    short: dict[int, float] = {}
+    for index, use in allocator.terms_of(cand, surplus=surplus):
+        gap = cand.min_a * use - allocator.budgets[index].remaining
+        if gap > EPS:
+            if spare.get(index, 0.0) + EPS < gap:
+                return False
+            short[index] = gap
+    trimmed: list[tuple[Candidate, float, int | None]] = []
+    for other in reversed(placed):
+        if not short:
+            break
+        room = other.current - other.min_a
+        if room <= EPS:
+            continue
+        uses = dict(allocator.terms_of(other, surplus=surplus))
+        shared = [index for index in short if index in uses]
+        if not shared:
+            continue
+        cut = min(room, max(short[index] / uses[index] for index in shared))
+        allocator.take(other, -cut)
+        trimmed.append((other, cut, other.binding))
+        other.binding = shared[0]  # what it is trimmed for binds it now
+        for index, use in uses.items():
+            spare[index] -= cut * use
+            if index in short:
+                short[index] -= cut * use
+                if short[index] <= EPS:
+                    del short[index]
+    if allocator.grant_minimum(cand, surplus=surplus):
+        allocator.top_up(cand, surplus=surplus)
+        return True
+    for other, cut, binding in trimmed:
+        allocator.take(other, cut)
+        other.binding = binding
+        for index, use in allocator.terms_of(other, surplus=surplus):
+            spare[index] += cut * use
+    return False
+
+
+def hold_minimums(
+    allocator: Allocator, cands: list[Candidate], *, supported: bool
+) -> None:
+    """Reserve, within the hard limits, the minimum of running surplus loads that are kept.
+
+    The control keeps a load through its delays and budget; the battery supports one above its
+    support SOC. A minimum the surplus does not pay is marked as held.
+    """
+    for cand in cands:
+        if not cand.running or not (cand.load.control.keep_minimum or supported):
+            continue
+        room, _ = allocator.room(cand, surplus=True)
+        paid = room + EPS >= cand.min_a
+        if allocator.grant_minimum(cand, surplus=False):
+            cand.held = not paid and not supported
+            cand.paid = max(room, 0.0) / cand.min_a if cand.min_a > 0 else None
+
+
+def keep_within_dead_band(
+    allocator: Allocator, cands: list[Candidate], band: float
+) -> None:
+    """Leave a surplus-driven current where it was when the change is inside the dead band.
+
+    Only as long as the hard limits allow the old value.
+    """
+    for cand in cands:
+        previous = cand.load.control.command_a
+        if cand.current <= 0 or previous <= 0 or not math.isfinite(previous):
+            continue
+        if (
+            not (cand.min_a <= previous <= cand.max_a)
+            or abs(previous - cand.current) >= band
+        ):
+            continue
+        if previous < cand.current or allocator.room(cand, surplus=False)[0] + EPS >= (
+            previous - cand.current
+        ):
+            allocator.take(cand, previous - cand.current)

@@ -1,0 +1,99 @@
+"""An allocation as the user sees it: the current and the reason for it; the safe plan."""
+
+from __future__ import annotations
+
+from .budgets import Allocator, Candidate
+from .facts import EPS, current_range
+from .house import voltage_of
+from .model import Allocation, Evse, Mode, Plan, Reason, Snapshot, effective_mode
+
+
+def result_of(allocator: Allocator, cand: Candidate) -> Allocation:
+    """A candidate's allocation: its current within its range, and what limits it."""
+    if cand.current <= EPS:
+        budget = allocator.budgets[cand.binding] if cand.binding is not None else None
+        if budget is None or budget.reason is Reason.SURPLUS:
+            paid = allocator.surplus_share(cand, 0.0) if budget else None
+            reason = (
+                Reason.WAITING_FOR_EXCESS
+                if cand.mode is Mode.EXCESS
+                else Reason.WAITING_FOR_SURPLUS
+            )
+            return Allocation(
+                current_a=0.0,
+                available_a=0.0,
+                reason=reason,
+                min_a=cand.min_a,
+                lines=cand.lines,
+                paid_share=paid,
+            )
+        return Allocation(
+            current_a=0.0,
+            available_a=0.0,
+            reason=budget.reason,
+            detail=budget.detail,
+            min_a=cand.min_a,
+            lines=cand.lines,
+        )
+    current = min(max(cand.current, cand.min_a), cand.max_a)
+    if cand.held:
+        reason, detail = Reason.HOLDING_MINIMUM, ""
+    elif cand.binding is None or current >= cand.max_a - EPS:
+        limited = isinstance(cand.load, Evse) and cand.max_a < cand.load.max_a - EPS
+        reason, detail = (Reason.CAR_LIMIT if limited else Reason.AT_MAXIMUM), ""
+    else:
+        budget = allocator.budgets[cand.binding]
+        reason, detail = budget.reason, budget.detail
+        if reason is Reason.SURPLUS and cand.mode is Mode.EXCESS:
+            reason = Reason.EXCESS
+    return Allocation(
+        current_a=current,
+        available_a=current,
+        reason=reason,
+        detail=detail,
+        min_a=cand.min_a,
+        lines=cand.lines,
+        held=cand.held,
+        paid_share=cand.paid,
+        hard_room_a=min(allocator.room(cand, surplus=False)[0], cand.max_a - current),
+    )
+
+
+def safe_plan(snapshot: Snapshot) -> Plan:
+    """The plan while the grid meter is stale (docs/design.md §4.3).
+
+    Chargers that draw keep at most their failsafe current, nothing starts, surplus switched
+    loads turn off, continuous ones keep their state.
+    """
+    voltage = voltage_of(snapshot)
+    allocations: dict[str, Allocation] = {}
+    for load in snapshot.loads:
+        mode = effective_mode(load, snapshot.site_mode)
+        current = 0.0
+        if isinstance(load, Evse):
+            lines = load.active_lines()
+            low, high = current_range(load, voltage, len(lines))
+            failsafe = min(load.failsafe_a, high)
+            drawing = load.session.takes_part and load.control.command_a > 0
+            if drawing and mode is not Mode.OFF and failsafe >= low:
+                current = min(load.control.command_a, failsafe)
+        else:
+            lines = load.wired
+            if mode is Mode.STANDARD and load.is_on and lines:
+                low, high = current_range(load, voltage, len(lines))
+                current = high if low <= high else 0.0
+        allocations[load.id] = Allocation(
+            current_a=current,
+            available_a=current,
+            reason=Reason.METER_STALE,
+            lines=lines,
+        )
+    managed = sum(a.current_a * len(a.lines) for a in allocations.values()) * voltage
+    return Plan(
+        allocations=allocations,
+        base_a={},
+        headroom_a={},
+        surplus_w=0.0,
+        managed_w=managed,
+        safe_state=True,
+    )
