@@ -10,7 +10,7 @@ from pathlib import Path
 import shutil
 import tempfile
 
-from simulator.__main__ import run_day
+from simulator.compare import run_day
 from simulator.day import load_day
 
 ROOT = Path(__file__).parent.parent

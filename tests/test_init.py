@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -109,8 +115,30 @@ async def test_removing_a_plug_removes_its_device(
 
 
 async def test_removing_the_site_forgets_it(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
 ) -> None:
-    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    """Its settings and control files and its repair issues go with it."""
+    entry_id = init_integration.entry_id
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.home_charging_mode", "option": "eco"},
+        blocking=True,
+    )
+    hass.states.async_remove("sensor.grid_current_l3")
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await (
+        init_integration.runtime_data.coordinator.async_shutdown()
+    )  # writes the control file
+    files = {f"{DOMAIN}.{entry_id}.settings", f"{DOMAIN}.{entry_id}.control"}
+    assert files <= set(hass_storage)
+    issues = ir.async_get(hass).issues
+    assert (DOMAIN, f"entity_missing_{entry_id}") in issues
+
+    assert await hass.config_entries.async_remove(entry_id)
     await hass.async_block_till_done()
     assert hass.config_entries.async_entries(DOMAIN) == []
+    assert not files & set(hass_storage)
+    assert not [key for key in ir.async_get(hass).issues if key[0] == DOMAIN]

@@ -49,7 +49,7 @@ ISSUE_CLEAR_AFTER_S = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SitePlan:
+class CycleReport:
     """The outcome of one cycle, as the entities show it."""
 
     snapshot: Snapshot
@@ -69,7 +69,7 @@ class SiteRuntimeData:
 type SiteConfigEntry = ConfigEntry[SiteRuntimeData]
 
 
-class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
+class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
     """Runs the control loop of one site."""
 
     config_entry: SiteConfigEntry
@@ -172,12 +172,12 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
             self.hass, self.async_request_refresh(), f"{DOMAIN} input changed"
         )
 
-    async def _async_update_data(self) -> SitePlan:
+    async def _async_update_data(self) -> CycleReport:
         """One cycle: read, decide, command; never two at once."""
         async with self._cycle_lock:
             return await self._async_cycle()
 
-    async def _async_cycle(self) -> SitePlan:
+    async def _async_cycle(self) -> CycleReport:
         now = dt_util.utcnow()
         self._async_watch_inputs()
         snapshot = read_snapshot(
@@ -205,7 +205,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[SitePlan]):
         )
         self._log_changes(result.verdict, health)
         self._update_repairs(snapshot, result.verdict, health)
-        return SitePlan(
+        return CycleReport(
             snapshot=snapshot,
             plan=result.plan,
             commands=result.commands,

@@ -15,7 +15,7 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import SiteConfigEntry, SitePlan
+from .coordinator import CycleReport, SiteConfigEntry
 from .dispatch import LoadHealth
 from .engine.model import Phase, Reason
 from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
@@ -30,18 +30,18 @@ SITE_STATUS_METER_STALE = "meter_stale"
 class SiteSensorDescription(SensorEntityDescription):
     """A figure of the site."""
 
-    value_fn: Callable[[SitePlan], float | str | None]
+    value_fn: Callable[[CycleReport], float | str | None]
 
 
 @dataclass(frozen=True, kw_only=True)
 class LoadSensorDescription(SensorEntityDescription):
     """A figure of one load."""
 
-    value_fn: Callable[[SitePlan, str], float | str | None]
+    value_fn: Callable[[CycleReport, str], float | str | None]
 
 
 def _phase_current(
-    key: str, phase: Phase, pick: Callable[[SitePlan], Mapping[Phase, float]]
+    key: str, phase: Phase, pick: Callable[[CycleReport], Mapping[Phase, float]]
 ) -> SiteSensorDescription:
     return SiteSensorDescription(
         key=f"{key}_{phase.value.lower()}",
@@ -56,7 +56,7 @@ def _phase_current(
 
 
 def _power(
-    key: str, value_fn: Callable[[SitePlan], float | None]
+    key: str, value_fn: Callable[[CycleReport], float | None]
 ) -> SiteSensorDescription:
     return SiteSensorDescription(
         key=key,
@@ -87,7 +87,7 @@ def _site_sensors(phases: tuple[Phase, ...]) -> list[SiteSensorDescription]:
     ]
 
 
-def _load_status(data: SitePlan, load_id: str) -> str:
+def _load_status(data: CycleReport, load_id: str) -> str:
     health = data.health.get(load_id, LoadHealth.OK)
     if health is not LoadHealth.OK:
         return health.value

@@ -10,7 +10,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../toolchain.env
 source "$ROOT/scripts/toolchain.env"
 CACHE=${DOE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dynamic-ocpp-evse}
-PINS_HASH=$(cat "$ROOT/scripts/toolchain.env" "$ROOT/requirements_test.txt" | sha256sum | cut -c1-12)
+PINS_HASH=$(cat "$ROOT/scripts/toolchain.env" "$ROOT/requirements_test.txt" \
+  "$ROOT/requirements_simulator.txt" | sha256sum | cut -c1-12)
 ROOTFS="$CACHE/rootfs-$NEW_DEBIAN_SUITE"
 FLOOR_VENV="$CACHE/venv-ha$FLOOR_HA-$PINS_HASH"
 NEW_VENV=""     # path of the new venv as the runner sees it
@@ -41,11 +42,12 @@ python_at_least() {
     >/dev/null 2>&1
 }
 
-# install_venv PYTHON VENV HA PHCC [EXTRA_CONSTRAINT...]: a fresh venv with the harness under
-# HA's own constraints file plus the extra constraint lines.
+# install_venv PYTHON VENV HA PHCC REQUIREMENTS [EXTRA_CONSTRAINT...]: a fresh venv with the
+# harness and the requirement files named in REQUIREMENTS (space-separated, relative to the
+# project) under HA's own constraints file plus the extra constraint lines.
 install_venv() {
-  local py=$1 venv=$2 ha=$3 phcc=$4
-  shift 4
+  local py=$1 venv=$2 ha=$3 phcc=$4 requirements=$5 file
+  shift 5
   rm -rf "$venv"
   "$py" -m venv "$venv"
   quiet_pip "$venv/bin/python" install --quiet --upgrade pip
@@ -61,9 +63,12 @@ text = zipfile.ZipFile(wheel).read("homeassistant/package_constraints.txt").deco
 pathlib.Path(sys.argv[2]).write_text("\n".join([text, *sys.argv[3:], ""]))
 PY
   rm -rf "$wheels"
+  local args=()
+  for file in $requirements; do
+    args+=(-r "$ROOT/$file")
+  done
   quiet_pip "$venv/bin/python" install --quiet -c "$venv/constraints.txt" \
-    "homeassistant==$ha" "pytest-homeassistant-custom-component==$phcc" \
-    -r "$ROOT/requirements_test.txt"
+    "homeassistant==$ha" "pytest-homeassistant-custom-component==$phcc" "${args[@]}"
   touch "$venv/.complete"
 }
 
@@ -81,7 +86,9 @@ ensure_floor_env() {
   local py
   py=$(floor_python)
   prune_others "$FLOOR_VENV"
-  install_venv "$py" "$FLOOR_VENV" "$FLOOR_HA" "$FLOOR_PHCC" $FLOOR_EXTRA_CONSTRAINTS
+  # The floor also runs the simulator and its tests; the newest HA only what tests HA.
+  install_venv "$py" "$FLOOR_VENV" "$FLOOR_HA" "$FLOOR_PHCC" \
+    "requirements_test.txt requirements_simulator.txt" $FLOOR_EXTRA_CONSTRAINTS
 }
 
 # find_python314: print a python3.14 on this machine that is new enough, if any.
@@ -184,7 +191,7 @@ ensure_new_env() {
     [ -f "$NEW_VENV/.complete" ] && return 0
     log "building the new environment ($py, HA $NEW_HA) in $NEW_VENV"
     prune_others "$NEW_VENV"
-    install_venv "$py" "$NEW_VENV" "$NEW_HA" "$NEW_PHCC"
+    install_venv "$py" "$NEW_VENV" "$NEW_HA" "$NEW_PHCC" requirements_test.txt
     return 0
   fi
   mkdir -p "$CACHE"
@@ -196,7 +203,7 @@ ensure_new_env() {
   prune_others "$ROOTFS$NEW_VENV"
   # install_venv runs inside the chroot: hand it the function and the pins.
   in_rootfs bash -c "$(declare -f install_venv quiet_pip); ROOT='$ROOT'; set -euo pipefail; \
-    install_venv python3.14 '$NEW_VENV' '$NEW_HA' '$NEW_PHCC'"
+    install_venv python3.14 '$NEW_VENV' '$NEW_HA' '$NEW_PHCC' requirements_test.txt"
 }
 
 # run_floor TOOL ARGS...: run a tool of the floor venv in the project directory.

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from custom_components.dynamic_ocpp_evse.engine.control import ControlParams
-from simulator.__main__ import run_day
+from simulator.compare import run_day
 from simulator.day import load_day
 from simulator.sweep import run_home
 from simulator.world import CAR_REACTION_S
