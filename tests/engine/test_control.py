@@ -11,10 +11,10 @@ import pytest
 from custom_components.dynamic_ocpp_evse.engine.control import (
     ControlParams,
     LoadState,
-    remember_power,
     step,
 )
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
+from custom_components.dynamic_ocpp_evse.engine.draw import remember_power
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Allocation,
     Mode,

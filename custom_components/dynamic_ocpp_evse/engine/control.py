@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 import math
 
+from .draw import car_limit, resting, watch_draw, watch_short
 from .meter import MeterHealth
-from .model import SURPLUS_MODES, Allocation, ControlFlags, Load, Mode, Reason, Switched
+from .model import SURPLUS_MODES, Allocation, ControlFlags, Mode, Reason
+from .steps import on_step
+from .timers import lasted, shortfall, since_or, surplus_credit
 
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
 _USER_STOPS = frozenset(
@@ -145,14 +148,12 @@ def prepare(
         state.stopped_at is not None and now - state.stopped_at < params.min_pause_s
     )
     surplus_mode = mode in SURPLUS_MODES
-    enabled = not surplus_mode or _elapsed(
-        state.enough_since, now, params.enable_delay_s
-    )
+    enabled = not surplus_mode or lasted(state.enough_since, now, params.enable_delay_s)
     may_release = (
-        _elapsed(state.missing_since, now, params.disable_delay_s)
+        lasted(state.missing_since, now, params.disable_delay_s)
         and state.stops < params.max_stops_per_session
     )
-    state = _watch_draw(
+    state = watch_draw(
         state,
         active=active,
         drawing=drawing,
@@ -160,7 +161,7 @@ def prepare(
         patience_s=release_after_s or params.release_after_s,
         probe_s=params.probe_s,
     )
-    state = _watch_short(state, drawn_a if drawing else None, now)
+    state = watch_short(state, drawn_a if drawing else None, now)
     if drawing_lines:
         state = replace(state, lines_seen=drawing_lines)
     flags = ControlFlags(
@@ -168,96 +169,11 @@ def prepare(
         keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
         command_a=state.command_a,
         allowed_a=_allowed(state, now, params),
-        resting=_resting(state, now, params),
-        car_limit_a=_car_limit(state, drawn_a, now, params),
+        resting=resting(state, now, params),
+        car_limit_a=car_limit(state, drawn_a, now, params),
         expected_lines=0 if drawing_lines else car_lines or state.lines_seen,
     )
     return state, flags
-
-
-CAR_LIMIT_GAP_A = 2.0  # a car this far below its command for a while takes no more
-
-
-def _watch_short(state: LoadState, drawn_a: float | None, now: float) -> LoadState:
-    """Note since when a drawing car has stayed well below its command."""
-    short = drawn_a is not None and state.command_a - drawn_a >= CAR_LIMIT_GAP_A
-    if not short:
-        return replace(state, short_since=None)
-    return replace(state, short_since=_since(state.short_since, now))
-
-
-def _car_limit(
-    state: LoadState, drawn_a: float | None, now: float, params: ControlParams
-) -> float | None:
-    """The most a car that limits itself is offered: what it draws and a little more.
-
-    The rest goes to the others at once. A car that rises towards that limit is no longer
-    short of its command, and the limit is lifted.
-    """
-    if drawn_a is None or not _elapsed(
-        state.short_since, now, params.car_limit_after_s
-    ):
-        return None
-    return drawn_a + CAR_LIMIT_GAP_A
-
-
-def _watch_draw(
-    state: LoadState,
-    *,
-    active: bool,
-    drawing: bool | None,
-    now: float,
-    patience_s: float,
-    probe_s: float,
-) -> LoadState:
-    """Note a load that is offered current and draws none; release it when that lasts.
-
-    A load released once is let go again after a short probe that finds it still not drawing.
-    """
-    if not active or drawing:
-        return replace(state, quiet_since=None, resting_since=None)
-    quiet_since = state.quiet_since
-    if state.command_a > 0 and drawing is False:
-        quiet_since = quiet_since if quiet_since is not None else now
-    elif state.command_a == 0:
-        quiet_since = None
-    resting_since = state.resting_since
-    patience = probe_s if resting_since is not None else patience_s
-    if quiet_since is not None and now - quiet_since >= patience:
-        resting_since, quiet_since = now, None
-    return replace(state, quiet_since=quiet_since, resting_since=resting_since)
-
-
-def _resting(state: LoadState, now: float, params: ControlParams) -> bool:
-    """Released, and not in one of its retries."""
-    if state.resting_since is None:
-        return False
-    return now - state.resting_since < params.retry_every_s
-
-
-RUNNING_SHARE = 0.25  # of its rating: below this a switched load that is on is idle
-
-
-def remember_power(state: LoadState, load: Load) -> tuple[LoadState, Load]:
-    """A switched load's power for the engine: its rating, or what it drew when last running.
-
-    Only a reading of the load really running is remembered: not one of a device whose own
-    thermostat cut out (almost nothing), nor a negative or nonsense one.
-    """
-    if not isinstance(load, Switched):
-        return state, load
-    measured = load.measured_w
-    if (
-        load.is_on
-        and measured is not None
-        and math.isfinite(measured)
-        and measured >= RUNNING_SHARE * load.power_w
-        and measured > 0
-    ):
-        state = replace(state, running_w=measured)
-    if state.running_w is not None:
-        load = replace(load, power_w=state.running_w)
-    return state, load
 
 
 def settling(state: LoadState, now: float, params: ControlParams) -> bool:
@@ -298,90 +214,42 @@ def step(
     once two thirds of that have passed, whatever it is — a 0 A pause included.
     """
     previous = state.command_a
-    running = previous > 0
-    enough_since, missing_since = state.enough_since, state.missing_since
-    enough_s, spent = state.enough_s, state.rises_spent
-    rising_since = None
     if allocation.reason is Reason.METER_STALE:
         command = previous  # hold, never raise, while the meter may come back
         if meter is MeterHealth.BLIND:
             command = min(previous, allocation.current_a)  # then the safe state
+        new_state = replace(state, rising_since=None)
     else:
-        # The enable timer runs while a stopped load could start, the disable timer while a
-        # running load's minimum is held without surplus.
         elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
-        if running:
-            enough_since, enough_s = None, 0.0
-            missing_since = _shortfall(missing_since, now, elapsed, allocation)
-        else:
-            enough_since, enough_s = _surplus_credit(
-                enough_since,
-                enough_s,
-                allocation,
-                now=now,
-                elapsed=elapsed,
-                delay=params.enable_delay_s,
-            )
-            missing_since = None
+        new_state = _run_timers(
+            state, allocation, now=now, elapsed=elapsed, params=params
+        )
         command, rising_since = _next_command(
-            state, allocation, running=running, now=now, params=params
+            state, allocation, running=previous > 0, now=now, params=params
         )
         if (settling or meter is not MeterHealth.LIVE) and command > previous:
             command, rising_since = previous, None
         command = on_step(command, allocation, step_a, previous)
-        spent = max(spent - elapsed * params.rises_per_h / 3600, 0.0)
-        if running and command > previous + 1e-9:
-            # Spent: it waits. Half spent: a ramp goes out only once it reaches the target,
-            # in one write. Meanwhile the ramp keeps counting from where it began.
-            ramping = rising_since is not None
-            if spent + 1.0 > params.rise_burst or (
-                ramping and spent >= params.rise_burst / 2
-            ):
-                command = previous
-                origin = state.stepped_at if state.stepped_at is not None else now
-                rising_since = _since(state.rising_since, origin)
-            else:
-                spent += 1.0
-    stopped_at, stops = state.stopped_at, state.stops
-    changed = not math.isclose(command, previous, abs_tol=1e-9)
-    lowered_from, lowered_at = state.lowered_from_a, state.lowered_at
-    if changed and command < previous:
-        # What it may still draw while it follows: the highest command of its reaction time.
-        allowed = _allowed(state, now, params)
-        lowered_from, lowered_at = max(previous, allowed or 0.0), now
-    if changed and running and command == 0:
-        counted = allocation.reason not in _USER_STOPS
-        stopped_at = now if counted else None
-        stops += counted
-        enough_since = missing_since = None
-        enough_s = 0.0
+        new_state = replace(new_state, rising_since=rising_since)
+        command, new_state = _spend_rise(
+            state, new_state, command, now=now, elapsed=elapsed, params=params
+        )
+    new_state = _note_change(
+        state, new_state, command, allocation, now=now, params=params
+    )
     due = (
         lifetime_s is not None
         and state.sent_at is not None
         and now - state.sent_at >= lifetime_s * REFRESH_AT
     )
+    changed = not math.isclose(command, previous, abs_tol=1e-9)
     # A load drawing above what it is allowed is told again every cycle until it follows.
     send = changed or due or state.sent_at is None or allocation.overdraw_a > 0
-    new_state = LoadState(
+    new_state = replace(
+        new_state,
         command_a=command,
-        mode=state.mode,
-        active=state.active,
         stepped_at=now,
-        rising_since=rising_since,
-        enough_since=enough_since,
-        enough_s=enough_s,
-        missing_since=missing_since,
-        stopped_at=stopped_at,
-        stops=stops,
         sent_at=now if send else state.sent_at,
-        lowered_from_a=lowered_from,
-        lowered_at=lowered_at,
-        running_w=state.running_w,
-        quiet_since=state.quiet_since,
-        resting_since=state.resting_since,
-        short_since=state.short_since,
-        lines_seen=state.lines_seen,
-        rises_spent=spent,
     )
     return new_state, Command(
         current_a=command,
@@ -391,100 +259,104 @@ def step(
     )
 
 
-SURPLUS_BOUND = frozenset({Reason.SURPLUS, Reason.EXCESS})
-HARD_BOUND = frozenset({Reason.BREAKER, Reason.IMPORT_CAP, Reason.GROUP})
-# Where only the surplus binds, a command goes up a step from below once the target is this
-# share of a step past it, and back down from above once it is less than this one.
-STEP_UP_AT = 0.9
-STEP_DOWN_BELOW = 0.6
-
-
-def on_step(
-    amps: float, allocation: Allocation, step_a: float, previous: float = 0.0
-) -> float:
-    """A command the charger applies as it is: a whole multiple of its current step.
-
-    Down, so that no hard limit is passed (a rise needs a quarter step of room beyond the
-    step) — except where the surplus binds: to the nearest step (up only as far as the hard
-    limits allow): up from below once the target is three quarters of a step past a step,
-    down from above once it is less than half, so noise does not flip it. Never below the
-    load's minimum.
-    """
-    if step_a <= 0 or amps <= 0:
-        return amps
-    down = math.floor(amps / step_a + 1e-9) * step_a
-    if amps - down < 1e-9:
-        return amps  # on a step already
-    up = down + step_a
-    fits = up <= amps + allocation.hard_room_a + 1e-9
-    if down < allocation.min_a - 1e-9:
-        return up if fits else amps
-    if allocation.reason not in SURPLUS_BOUND or not fits:
-        # A rise to the next step needs a quarter step of room beyond it: a target that
-        # hovers at a step's edge does not make the command go up and down.
-        guarded = math.floor((amps - step_a / 4) / step_a + 1e-9) * step_a
-        if previous <= down and guarded >= allocation.min_a - 1e-9:
-            return max(guarded, min(previous, down))
-        return down
-    rising = not math.isclose(previous, up)
-    share = STEP_UP_AT if rising else STEP_DOWN_BELOW
-    return up if amps - down >= share * step_a else down
-
-
-def _elapsed(since: float | None, now: float, delay: float) -> bool:
-    return since is not None and now - since >= delay
-
-
-def _since(since: float | None, now: float) -> float:
-    return since if since is not None else now
-
-
-def _surplus_credit(
-    since: float | None,
-    balance: float,
+def _run_timers(
+    state: LoadState,
     allocation: Allocation,
     *,
     now: float,
     elapsed: float,
-    delay: float,
-) -> tuple[float | None, float]:
-    """The enable timer: since when the surplus has paid the minimum, on balance.
+    params: ControlParams,
+) -> LoadState:
+    """Run the start and stop timers.
 
-    The balance is the surplus above the minimum less the shortfall below it, in seconds of
-    the minimum: a sunny spell that pays more than the minimum carries the load through a
-    shadow after it, and the timer starts over only once the shadows took more than the
-    spells gave — so the mean surplus since the timer began pays the minimum. At most the
-    delay's worth is kept. Where the share is not judged, the timer runs while the load could
-    start and starts over when it cannot.
+    The enable timer runs while a stopped load could start, the disable timer while a running
+    load's minimum is held without surplus.
     """
-    share = allocation.paid_share
-    if share is None:
-        if allocation.available_a > 0:
-            return _since(since, now), balance
-        return None, 0.0
-    balance += (share - 1.0) * elapsed
-    if balance < 0 or (since is None and share < 1.0):
-        return None, 0.0
-    return _since(since, now), min(balance, delay)
+    if state.command_a > 0:
+        return replace(
+            state,
+            enough_since=None,
+            enough_s=0.0,
+            missing_since=shortfall(state.missing_since, now, elapsed, allocation),
+        )
+    enough_since, enough_s = surplus_credit(
+        state.enough_since,
+        state.enough_s,
+        allocation,
+        now=now,
+        elapsed=elapsed,
+        delay=params.enable_delay_s,
+    )
+    return replace(
+        state, enough_since=enough_since, enough_s=enough_s, missing_since=None
+    )
 
 
-def _shortfall(
-    since: float | None, now: float, elapsed: float, allocation: Allocation
-) -> float | None:
-    """The disable timer: how many seconds of its minimum the grid paid, as a start time.
+def _spend_rise(
+    before: LoadState,
+    state: LoadState,
+    command: float,
+    *,
+    now: float,
+    elapsed: float,
+    params: ControlParams,
+) -> tuple[float, LoadState]:
+    """Pay a running load's rise from its budget, or hold it (ControlParams.rises_per_h).
 
-    Where the share the surplus paid is known it runs at (1 - share): slower while a thin
-    cloud leaves part of it paid, back while a sunny spell pays more than the minimum — so
-    passing clouds and sunny spells offset each other by their energy. Otherwise it runs while
-    the minimum is held and stops when it is not.
+    Spent: it waits. Half spent: a ramp goes out only once it reaches the target, in one
+    write. Meanwhile the ramp keeps counting from where it began.
     """
-    share = allocation.paid_share
-    if share is None or since is None:
-        return _since(since, now) if allocation.held else None
-    if not allocation.held:
-        share = max(share, 1.0)  # paid, or carried by the battery
-    since += share * elapsed
-    return None if since >= now else since
+    previous = before.command_a
+    spent = max(before.rises_spent - elapsed * params.rises_per_h / 3600, 0.0)
+    if previous > 0 and command > previous + 1e-9:
+        ramping = state.rising_since is not None
+        if spent + 1.0 > params.rise_burst or (
+            ramping and spent >= params.rise_burst / 2
+        ):
+            origin = before.stepped_at if before.stepped_at is not None else now
+            held = replace(
+                state,
+                rising_since=since_or(before.rising_since, origin),
+                rises_spent=spent,
+            )
+            return previous, held
+        spent += 1.0
+    return command, replace(state, rises_spent=spent)
+
+
+def _note_change(
+    before: LoadState,
+    state: LoadState,
+    command: float,
+    allocation: Allocation,
+    *,
+    now: float,
+    params: ControlParams,
+) -> LoadState:
+    """Remember a decrease (the load's reaction time) and a stop (pause, stops budget)."""
+    previous = before.command_a
+    if math.isclose(command, previous, abs_tol=1e-9):
+        return state
+    if command < previous:
+        # What it may still draw while it follows: the highest command of its reaction time.
+        allowed = _allowed(before, now, params)
+        state = replace(
+            state, lowered_from_a=max(previous, allowed or 0.0), lowered_at=now
+        )
+    if previous > 0 and command == 0:
+        counted = allocation.reason not in _USER_STOPS
+        state = replace(
+            state,
+            stopped_at=now if counted else None,
+            stops=state.stops + counted,
+            enough_since=None,
+            missing_since=None,
+            enough_s=0.0,
+        )
+    return state
+
+
+HARD_BOUND = frozenset({Reason.BREAKER, Reason.IMPORT_CAP, Reason.GROUP})
 
 
 def _next_command(

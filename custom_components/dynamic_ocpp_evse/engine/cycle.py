@@ -13,15 +13,14 @@ import math
 from .allocate import allocate
 from .control import (
     HARD_BOUND,
-    RUNNING_SHARE,
     Command,
     ControlParams,
     LoadState,
     prepare,
-    remember_power,
     settling,
     step,
 )
+from .draw import RUNNING_SHARE, remember_power
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
 from .model import (
     ACTIVE_LINE_A,
@@ -71,6 +70,43 @@ def run_cycle(
     )
     if verdict.health is MeterHealth.BLIND:
         snapshot = replace(snapshot, grid_a=dict.fromkeys(snapshot.site.phases))
+    prepared, loads = _prepare_all(snapshot, states, now=now, params=params)
+    plan = allocate(
+        replace(
+            snapshot,
+            loads=tuple(loads),
+            dead_band_a=params.dead_band_a,
+            backing_low_a=_backing_seen(meter, now - params.lend_memory_s, min),
+            backing_high_a=_backing_seen(meter, now - params.lend_memory_s, max),
+        )
+    )
+    meter = _remember_backing(
+        meter,
+        # A blind cycle counts as none fed.
+        plan.backing_a or dict.fromkeys(snapshot.site.phases, 0.0),
+        now,
+        now - params.lend_memory_s,
+    )
+
+    stepped = _step_all(loads, prepared, plan, now=now, params=params, meter=verdict)
+    new_states = {load_id: state for load_id, (state, _) in stepped.items()}
+    commands = {load_id: command for load_id, (_, command) in stepped.items()}
+    for load in loads:
+        if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
+            commands[load.id] = replace(commands[load.id], lines_seen=True)
+    return CycleResult(
+        plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
+    )
+
+
+def _prepare_all(
+    snapshot: Snapshot,
+    states: Mapping[str, LoadState],
+    *,
+    now: float,
+    params: ControlParams,
+) -> tuple[dict[str, LoadState], list[Load]]:
+    """Every load's control state for this cycle, and the load with its control flags."""
     prepared: dict[str, LoadState] = {}
     loads: list[Load] = []
     for load in snapshot.loads:
@@ -92,26 +128,25 @@ def run_cycle(
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))
-    plan = allocate(
-        replace(
-            snapshot,
-            loads=tuple(loads),
-            dead_band_a=params.dead_band_a,
-            backing_low_a=_backing_seen(meter, now - params.lend_memory_s, min),
-            backing_high_a=_backing_seen(meter, now - params.lend_memory_s, max),
-        )
-    )
-    meter = _remember_backing(
-        meter,
-        # A blind cycle counts as none fed.
-        plan.backing_a or dict.fromkeys(snapshot.site.phases, 0.0),
-        now,
-        now - params.lend_memory_s,
-    )
+    return prepared, loads
 
-    # After any decrease, nothing rises until the loads had time to follow it — a decrease a
-    # hard limit makes in this cycle included: room one load gives up at a breaker, the import
-    # cap or a group goes to another once it is free.
+
+def _step_all(
+    loads: list[Load],
+    prepared: Mapping[str, LoadState],
+    plan: Plan,
+    *,
+    now: float,
+    params: ControlParams,
+    meter: MeterVerdict,
+) -> dict[str, tuple[LoadState, Command]]:
+    """Every load's command.
+
+    After any decrease, nothing rises until the loads had time to follow it — a decrease a
+    hard limit makes in this cycle included: room one load gives up at a breaker, the import
+    cap or a group goes to another once it is free.
+    """
+
     def step_all(holding: bool) -> dict[str, tuple[LoadState, Command]]:
         return {
             load.id: step(
@@ -121,7 +156,7 @@ def run_cycle(
                 params=params,
                 lifetime_s=_lifetime(load),
                 settling=holding,
-                meter=verdict.health,
+                meter=meter.health,
                 step_a=load.current_step_a if isinstance(load, Evse) else 0.0,
             )
             for load in loads
@@ -131,14 +166,7 @@ def run_cycle(
     stepped = step_all(site_settling)
     if not site_settling and _moves_room(stepped, prepared, plan):
         stepped = step_all(True)
-    new_states = {load_id: state for load_id, (state, _) in stepped.items()}
-    commands = {load_id: command for load_id, (_, command) in stepped.items()}
-    for load in loads:
-        if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
-            commands[load.id] = replace(commands[load.id], lines_seen=True)
-    return CycleResult(
-        plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
-    )
+    return stepped
 
 
 def _moves_room(

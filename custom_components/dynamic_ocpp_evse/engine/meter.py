@@ -82,73 +82,20 @@ def watch(
     reaction_s: float,
 ) -> tuple[MeterState, MeterVerdict]:
     """Judge this cycle's grid readings and update what the watch remembers."""
-    site = snapshot.site
-    interval = site.meter_interval_s
     readings: dict[Phase, float] = {}
     missing: set[Phase] = set()
-    for phase in site.phases:
+    for phase in snapshot.site.phases:
         value = snapshot.grid_a.get(phase)
         if value is None or not math.isfinite(value):
             missing.add(phase)
         else:
             readings[phase] = value
-    managed = _measured_draw(snapshot)
     if missing:
-        since = state.missing_since if state.missing_since is not None else now
-        blind = (now - since >= stale_timeout_s and now >= state.grace_until) or bool(
-            state.stuck_at
-        )
-        # The checks cannot be judged without the readings: they start again afterwards.
-        kept = MeterState(
-            missing_since=since,
-            stuck_at=state.stuck_at,
-            grace_until=state.grace_until,
-            backing=state.backing,
-        )
-        return kept, MeterVerdict(
-            health=MeterHealth.BLIND if blind else MeterHealth.HOLD,
-            silent=frozenset(missing),
-            not_following=frozenset(state.stuck_at),
-        )
-
-    history: dict[Phase, tuple[_Sample, ...]] = {}
-    checks = dict(state.checks)
-    stuck = {
-        phase: value
-        for phase, value in state.stuck_at.items()
-        if phase in readings and abs(readings[phase] - value) < CHECK_STEP_A
-    }
-    battery_a = _battery_share_a(snapshot)
-    horizon = now - 2 * CHECK_LOOKBACK_S - interval - reaction_s
-    for phase, reading in readings.items():
-        loads, amps = managed.get(phase, (frozenset(), 0.0))
-        meter = reading + battery_a if battery_a is not None else None
-        if meter is None:  # a battery without a reading hides what the loads do
-            checks.pop(phase, None)
-            continue
-        samples = (
-            *(s for s in state.history.get(phase, ()) if s.t >= horizon),
-            _Sample(now, meter, loads, amps),
-        )
-        history[phase] = samples
-        started = checks.get(phase)
-        if started is None:
-            since = max(now - CHECK_LOOKBACK_S, state.checks.get(phase, -math.inf))
-            drawn = [s.managed_a for s in samples if s.t >= since and s.loads == loads]
-            if loads and max(drawn) - min(drawn) >= CHECK_STEP_A:
-                checks[phase] = now
-            continue
-        if now - started < interval + reaction_s:
-            continue
-        del checks[phase]
-        window = [s for s in samples if s.t >= started - 2 * CHECK_LOOKBACK_S]
-        drawn = [s.managed_a for s in window if s.t <= started and s.loads == loads]
-        seen = [s.meter_a for s in window]
-        if max(seen) - min(seen) >= (max(drawn, default=0) - min(drawn, default=0)) / 2:
-            stuck.pop(phase, None)
-        else:
-            stuck[phase] = reading
-
+        return _while_missing(state, missing, now=now, stale_timeout_s=stale_timeout_s)
+    history, checks, stuck = _check_following(
+        state, snapshot, readings, now=now, reaction_s=reaction_s
+    )
+    interval = snapshot.site.meter_interval_s
     ages = snapshot.grid_age_s
     silent = frozenset(p for p in readings if ages.get(p, 0.0) > interval)
     oldest = max((ages.get(p, 0.0) for p in silent), default=0.0)
@@ -164,6 +111,89 @@ def watch(
     return new_state, MeterVerdict(
         health=health, silent=silent, not_following=frozenset(stuck)
     )
+
+
+def _while_missing(
+    state: MeterState, missing: set[Phase], *, now: float, stale_timeout_s: float
+) -> tuple[MeterState, MeterVerdict]:
+    """A phase without a reading: hold, then blind after the stale timeout (not in the grace).
+
+    The plausibility checks cannot be judged without the readings: they start again afterwards.
+    """
+    since = state.missing_since if state.missing_since is not None else now
+    blind = (now - since >= stale_timeout_s and now >= state.grace_until) or bool(
+        state.stuck_at
+    )
+    kept = MeterState(
+        missing_since=since,
+        stuck_at=state.stuck_at,
+        grace_until=state.grace_until,
+        backing=state.backing,
+    )
+    return kept, MeterVerdict(
+        health=MeterHealth.BLIND if blind else MeterHealth.HOLD,
+        silent=frozenset(missing),
+        not_following=frozenset(state.stuck_at),
+    )
+
+
+def _check_following(
+    state: MeterState,
+    snapshot: Snapshot,
+    readings: dict[Phase, float],
+    *,
+    now: float,
+    reaction_s: float,
+) -> tuple[dict[Phase, tuple[_Sample, ...]], dict[Phase, float], dict[Phase, float]]:
+    """The plausibility check of every phase: its samples, running checks and stuck meters.
+
+    A check starts when our loads' measured draw on a phase spans CHECK_STEP_A; once the meter
+    had its interval and the loads their reaction time, the meter must have moved by half of it.
+    """
+    interval = snapshot.site.meter_interval_s
+    managed = _measured_draw(snapshot)
+    history: dict[Phase, tuple[_Sample, ...]] = {}
+    checks = dict(state.checks)
+    stuck = {
+        phase: value
+        for phase, value in state.stuck_at.items()
+        if phase in readings and abs(readings[phase] - value) < CHECK_STEP_A
+    }
+    battery_a = _battery_share_a(snapshot)
+    horizon = now - 2 * CHECK_LOOKBACK_S - interval - reaction_s
+    for phase, reading in readings.items():
+        loads, amps = managed.get(phase, (frozenset(), 0.0))
+        if battery_a is None:  # a battery without a reading hides what the loads do
+            checks.pop(phase, None)
+            continue
+        samples = (
+            *(s for s in state.history.get(phase, ()) if s.t >= horizon),
+            _Sample(now, reading + battery_a, loads, amps),
+        )
+        history[phase] = samples
+        started = checks.get(phase)
+        if started is None:
+            since = max(now - CHECK_LOOKBACK_S, state.checks.get(phase, -math.inf))
+            drawn = [s.managed_a for s in samples if s.t >= since and s.loads == loads]
+            if loads and max(drawn) - min(drawn) >= CHECK_STEP_A:
+                checks[phase] = now
+        elif now - started >= interval + reaction_s:
+            del checks[phase]
+            if _moved_with(samples, started, loads):
+                stuck.pop(phase, None)
+            else:
+                stuck[phase] = reading
+    return history, checks, stuck
+
+
+def _moved_with(
+    samples: tuple[_Sample, ...], started: float, loads: frozenset[str]
+) -> bool:
+    """Whether the meter moved by at least half of what our loads' draw spanned."""
+    window = [s for s in samples if s.t >= started - 2 * CHECK_LOOKBACK_S]
+    drawn = [s.managed_a for s in window if s.t <= started and s.loads == loads]
+    seen = [s.meter_a for s in window]
+    return max(seen) - min(seen) >= (max(drawn, default=0) - min(drawn, default=0)) / 2
 
 
 def _measured_draw(snapshot: Snapshot) -> dict[Phase, tuple[frozenset[str], float]]:
