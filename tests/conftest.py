@@ -177,14 +177,21 @@ def mock_config_entry() -> MockConfigEntry:
     )
 
 
+async def setup_site(
+    hass: HomeAssistant, entry: MockConfigEntry, *, background: bool = False
+) -> None:
+    """Add a site entry and set it up; `background`: wait for its background tasks too."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=background)
+
+
 @pytest.fixture
 async def init_integration(
     hass: HomeAssistant, fake_site: FakeSite, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """A loaded site entry."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_site(hass, mock_config_entry)
     return mock_config_entry
 
 

@@ -21,6 +21,7 @@ from .conftest import (
     FakeSite,
     plug_subentry,
     run_cycles,
+    setup_site,
     state_of,
 )
 
@@ -100,8 +101,7 @@ async def test_a_solar_plug_whose_device_finished_is_switched_off_and_tried_agai
             ),
         ),
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    await setup_site(hass, entry)
     fake_site.set_house(A=-5.0, B=-15.0, C=-5.0)
     await _run(hass, freezer, fake_site, 65)
     assert fake_site.calls[-1] == ("turn_on", "switch.heater")
@@ -249,9 +249,7 @@ async def test_a_meter_interval_of_two_minutes_trusts_a_quiet_meter(
         data={**SITE_DATA, "meter_interval": 120},
         unique_id="sensor.grid_current_l1",
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await setup_site(hass, entry, background=True)
     fake_site.silent.update(METERS.values())
     await _run(hass, freezer, fake_site, 115)
     assert state_of(hass, "sensor.home_status") == "ok"

@@ -17,7 +17,7 @@ from custom_components.dynamic_ocpp_evse.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
-from .conftest import FakeSite, state_of
+from .conftest import FakeSite, setup_site, state_of
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
@@ -194,9 +194,7 @@ async def test_diagnostics(
     """The last cycle, whole; names, entity ids and charger ids replaced consistently."""
 
     fake_site.report()  # with the clock frozen: every reading's age is 0
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_site(hass, mock_config_entry)
     diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
     text = str(diagnostics)
     for personal in ("Home", "Boiler", "Heater", "sensor.grid_current", "switch."):

@@ -22,14 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse import dispatch
 
-from .conftest import METERS, FakeSite, run_cycles, state_of
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
+from .conftest import METERS, FakeSite, run_cycles, setup_site, state_of
 
 _run = run_cycles
 
@@ -50,7 +43,7 @@ async def test_a_load_that_raises_anything_blinds_nobody(
     """Even at startup: the site sets up, its entities stay, the other plug is commanded."""
     fake_site.failing["switch.boiler"] = error
     caplog.set_level(logging.INFO)
-    await _setup(hass, mock_config_entry)
+    await setup_site(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert state_of(hass, "sensor.boiler_status") == "command_failed"
     assert state_of(hass, "sensor.home_status") == "ok"
@@ -77,7 +70,7 @@ async def test_a_refused_command_is_retried_less_and_less_but_a_lower_one_at_onc
     freezer: FrozenDateTimeFactory,
 ) -> None:
     fake_site.failing["switch.boiler"] = HomeAssistantError("refused")
-    await _setup(hass, mock_config_entry)  # the first try
+    await setup_site(hass, mock_config_entry)  # the first try
     await _run(hass, freezer, fake_site, 110)
     tries = [call for call in fake_site.calls if call[1] == "switch.boiler"]
     # At 0 s, then 5 s, 15 s, 45 s and 105 s later: backing off to once a minute.
@@ -100,7 +93,7 @@ async def test_a_hanging_load_holds_up_nothing(
     monkeypatch.setattr(dispatch, "CALL_DEADLINE_S", 0.05)
     fake_site.hanging.add("switch.heater")
     hass.states.async_set("switch.boiler", "on")
-    await _setup(hass, mock_config_entry)
+    await setup_site(hass, mock_config_entry)
     assert state_of(hass, "sensor.boiler_status") == "at_maximum"
 
     coordinator = mock_config_entry.runtime_data.coordinator
@@ -156,7 +149,7 @@ async def test_a_plug_switched_by_hand_is_left_alone_for_an_hour(
             await hass.async_block_till_done(wait_background_tasks=True)
 
     report()
-    await _setup(hass, mock_config_entry)
+    await setup_site(hass, mock_config_entry)
     assert boiler.is_on
     await run(30)  # our own switching is not taken for someone else's
     assert state_of(hass, "sensor.boiler_status") == "at_maximum"

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import FakeSite, state_of
+from .conftest import FakeSite, setup_site, state_of
 
 
 def _state(hass: HomeAssistant) -> ConfigEntryState:
@@ -50,9 +50,7 @@ async def test_no_deprecated_calls(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Home Assistant reports what a custom integration calls that is deprecated: nothing."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_site(hass, mock_config_entry)
     boiler = next(
         d
         for d in dr.async_entries_for_config_entry(

@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.engine.model import Evse, Phase
 
-from .conftest import METERS, SITE_DATA, FakeSite, state_of
+from .conftest import METERS, SITE_DATA, FakeSite, setup_site, state_of
 from .fake_ocpp import RELEASES, FakeOcpp
 
 EVSE = {
@@ -85,15 +85,13 @@ def _evse_entry(*evses: tuple[str, dict[str, Any]]) -> MockConfigEntry:
     )
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def _run(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, ocpp: FakeOcpp, seconds: float
 ) -> None:
+    """Let time pass in 5 s cycles; the chargers report after each tick, at its time.
+
+    (conftest.run_cycles reports before the tick: the meters' readings are then a cycle old.)
+    """
     for _ in range(int(seconds // 5)):
         freezer.tick(timedelta(seconds=5))
         ocpp.report()
@@ -110,7 +108,7 @@ async def test_a_whole_session(
 ) -> None:
     """Plug in, charge, lose the surplus, pause, resume, unplug: the exact payloads sent."""
     freezer.move_to("2026-06-01 12:00:00+00:00")
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     now = dt_util.utcnow()
     failsafe = ocpp.profiles[0].data
     assert failsafe == {
@@ -185,7 +183,7 @@ async def test_a_frozen_grid_meter_is_found_out_when_the_car_changes(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     """The meters keep reporting one value; the car's own draw drops 10 A and they do not."""
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 40)
@@ -228,7 +226,7 @@ async def test_a_frozen_grid_meter_is_found_out_when_the_car_changes(
 async def test_profile_is_refreshed_before_it_lapses(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     sent = len(ocpp.working())
@@ -243,7 +241,7 @@ async def test_profile_is_refreshed_before_it_lapses(
 async def test_charger_reboot_reinstalls_the_failsafe_profile(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     hass.states.async_set("sensor.cp1_status_connector", "unavailable")
@@ -262,7 +260,7 @@ async def test_restart_reinstalls_profiles(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = _evse_entry(("car", EVSE))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles]
@@ -274,7 +272,9 @@ async def test_watt_charger_and_one_phase_car(
 ) -> None:
     """A W-only charger gets watts from the lines the car really uses."""
     ocpp.connectors["cp1", 1].car_lines = 1
-    await _setup(hass, _evse_entry(("car", {**EVSE, "rate_unit": "W"})))
+    await setup_site(
+        hass, _evse_entry(("car", {**EVSE, "rate_unit": "W"})), background=True
+    )
     failsafe = ocpp.profiles[0].data["custom_profile"]["chargingSchedule"]
     assert failsafe["chargingRateUnit"] == "W"
     # The failsafe holds per line whatever the car's phases: watts for one line.
@@ -303,7 +303,9 @@ async def test_two_connectors_share_the_charger(
         "charger_max_current": 20,
     }
     right = {**left, "connector_id": 2}
-    await _setup(hass, _evse_entry(("left", left), ("right", right)))
+    await setup_site(
+        hass, _evse_entry(("left", left), ("right", right)), background=True
+    )
     ocpp.set_status("duo", 1, "Charging")
     ocpp.set_status("duo", 2, "Charging")
     await _run(hass, freezer, ocpp, 40)
@@ -323,7 +325,9 @@ async def test_charger_that_ignores_limits_is_reported(
     cycle) and the breaker stays protected.
     """
     ocpp.connectors["cp1", 1].obeys = False
-    await _setup(hass, _evse_entry(("car", {**EVSE, "max_current": 10})))
+    await setup_site(
+        hass, _evse_entry(("car", {**EVSE, "max_current": 10})), background=True
+    )
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 50)
     sent = len(ocpp.profiles)
@@ -369,7 +373,7 @@ async def test_removing_a_charger_leaves_it_without_our_limits(
     entry = _evse_entry(
         ("left", left), ("right", {**left, "connector_id": 2}), ("car", EVSE)
     )
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     sent = len(ocpp.profiles)
     hass.config_entries.async_remove_subentry(entry, "left")
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -398,7 +402,7 @@ async def test_reset_charger_action(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = _evse_entry(("car", EVSE))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     device = _device(hass, entry, "car")
     before = len(ocpp.profiles)
     await hass.services.async_call(
@@ -416,7 +420,7 @@ async def test_missing_ocpp_integration_is_a_repair_issue(
 ) -> None:
     entry = _evse_entry(("car", EVSE))
     hass.services.async_remove("ocpp", "set_charge_rate")
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_missing_{entry.entry_id}")
     assert state_of(hass, "sensor.car_status") == "command_failed"
 
@@ -425,7 +429,7 @@ async def test_reconnection_reinstalls_both_profiles(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     """The reconnection counter is all the OCPP integration shows of a reboot."""
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     sent = len(ocpp.profiles)
@@ -439,7 +443,7 @@ async def test_charger_offline_gets_nothing_and_comes_back(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     """A call the OCPP integration refuses (charger away): unavailable, then both again."""
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     ocpp.offline.add("cp1")
@@ -458,7 +462,7 @@ async def test_an_error_inside_the_ocpp_integration_stays_with_its_charger(
 ) -> None:
     """Any exception from the OCPP integration: the charger is 'command failed', the site
     runs on, and both profiles go out again once the calls work."""
-    await _setup(hass, _evse_entry(("car", EVSE)))
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     ocpp.raising = IndexError("list index out of range")
@@ -480,7 +484,7 @@ async def test_a_restart_keeps_a_charging_car_going_while_the_meters_come_up(
 ) -> None:
     """Before: the car was sent 0 A at every restart whose meters came up late."""
     entry = _evse_entry(("car", EVSE))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 40)
     assert ocpp.limits()[-1] == 16.0
@@ -521,7 +525,7 @@ async def test_reset_reinstalls_every_connector_of_the_charger(
     ocpp.add_charger("duo", connectors=2)
     left = {**EVSE, "charge_point_id": "duo", "connector_id": 1}
     entry = _evse_entry(("left", left), ("right", {**left, "connector_id": 2}))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     device = _device(hass, entry, "left")
     sent = len(ocpp.profiles)
     await hass.services.async_call(
@@ -540,7 +544,7 @@ async def test_reset_of_an_offline_charger_is_refused(
 ) -> None:
     """Not connected since the OCPP integration started: it would clear another charger."""
     entry = _evse_entry(("car", EVSE))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     hass.states.async_set("sensor.cp1_status_connector", "unavailable")
     device = _device(hass, entry, "car")
     with pytest.raises(HomeAssistantError, match="unavailable"):
@@ -556,7 +560,7 @@ async def test_missing_entities_are_a_repair_issue(
     """A charger without Current.Import, and one the OCPP integration does not know."""
     er.async_get(hass).async_remove("sensor.cp1_current_import")
     entry = _evse_entry(("car", EVSE), ("other", {**EVSE, "charge_point_id": "gone"}))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"ocpp_entities_{entry.entry_id}"
     )
@@ -750,7 +754,7 @@ async def test_reconfigure_charger(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = _evse_entry(("car", EVSE))
-    await _setup(hass, entry)
+    await setup_site(hass, entry, background=True)
     result = await _start_evse(hass, entry, subentry_id="car")
     assert result["step_id"] == "reconfigure"
     changes = {
@@ -774,7 +778,11 @@ async def test_pause_by_stopping_the_transaction(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
     """For chargers that misbehave at 0 A: a pause stops the transaction, a resume starts it."""
-    await _setup(hass, _evse_entry(("car", {**EVSE, "pause_mode": "stop_transaction"})))
+    await setup_site(
+        hass,
+        _evse_entry(("car", {**EVSE, "pause_mode": "stop_transaction"})),
+        background=True,
+    )
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     await hass.services.async_call(

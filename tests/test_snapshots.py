@@ -19,6 +19,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from .conftest import setup_site
+
 _REGISTRY_FIELDS = (
     "unique_id",
     "translation_key",
@@ -63,9 +65,7 @@ async def test_platform(
     platform: Platform,
 ) -> None:
     with patch("custom_components.dynamic_ocpp_evse.PLATFORMS", [platform]):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_site(hass, mock_config_entry)
     entries = er.async_entries_for_config_entry(
         entity_registry, mock_config_entry.entry_id
     )

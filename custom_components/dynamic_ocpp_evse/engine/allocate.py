@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import math
 
 from .breaker import lendable_a
-from .budgets import Allocator, Candidate, Checkpoint, SiteBudgets
+from .budgets import Allocator, Candidate, Checkpoint, Pool, SiteBudgets
 from .distribute import distribute, hold_minimums, keep_within_dead_band
 from .explain import result_of, safe_plan
 from .facts import EPS, lines_of, mode_of, order_key
@@ -156,19 +156,19 @@ def _serve(
     """Serve one stage completely (docs/design.md §4.3); `cands` in priority order."""
     distribution = rules.distribution
     if stage == _STANDARD:  # everything the hard limits allow
-        distribute(allocator, cands, distribution, surplus=False)
+        distribute(allocator, cands, distribution, pool=Pool.HARD)
     elif stage == _ECO_MINIMUMS:  # in order, from the grid
         for cand in cands:
-            allocator.grant_minimum(cand, surplus=False)
+            allocator.grant_minimum(cand, pool=Pool.HARD)
     elif stage == _SURPLUS:  # Solar minimums and Eco top-ups, one class
         solar = [cand for cand in cands if cand.mode is Mode.SOLAR]
         hold_minimums(allocator, solar, supported=rules.battery_supports)
         sharing = [c for c in cands if c.mode is Mode.SOLAR or c.current > 0]
-        distribute(allocator, sharing, distribution, surplus=True)
+        distribute(allocator, sharing, distribution, pool=Pool.WITH_SURPLUS)
     else:  # Excess: only the export above the threshold
         allocator.budgets[allocator.surplus].remaining -= rules.excess_threshold_w
         hold_minimums(allocator, cands, supported=False)
-        distribute(allocator, cands, distribution, surplus=True)
+        distribute(allocator, cands, distribution, pool=Pool.WITH_SURPLUS)
 
 
 def _available(
@@ -189,7 +189,9 @@ def _available(
     checkpoints[stages[0]].restore(allocator)
     starter.current, starter.binding = 0.0, None
     starter.held, starter.paid = False, None
-    room, which = allocator.room(starter, surplus=starter.mode in SURPLUS_MODES)
+    room, which = allocator.room(
+        starter, pool=Pool.WITH_SURPLUS if starter.mode in SURPLUS_MODES else Pool.HARD
+    )
     if room + EPS < starter.min_a:  # it would not get its minimum even alone
         starter.binding = which
         return result_of(allocator, starter)

@@ -11,11 +11,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 import heapq
 import math
 
 from .facts import EPS, current_range, group_chain, running
 from .model import Evse, Load, Mode, Phase, Reason, Site
+
+
+class Pool(Enum):
+    """Which budgets a filling draws on: the hard limits alone, or those and the surplus.
+
+    Standard loads and the grid's share of kept minimums draw on the hard limits only (what
+    they use of the surplus is still paid from it); surplus-driven loads on the surplus too.
+    """
+
+    HARD = "hard"
+    WITH_SURPLUS = "with_surplus"
 
 
 @dataclass(slots=True)
@@ -53,10 +65,10 @@ class Allocator:
     budgets: list[Budget]
     surplus: int  # index of the surplus budget (not a hard limit)
 
-    def room(self, cand: Candidate, *, surplus: bool) -> tuple[float, int | None]:
+    def room(self, cand: Candidate, *, pool: Pool) -> tuple[float, int | None]:
         """How many more amps per line the candidate may take, and what limits it."""
         best, which = math.inf, None
-        for index, use in self.terms_of(cand, surplus=surplus):
+        for index, use in self.terms_of(cand, pool=pool):
             amps = self.budgets[index].remaining / use
             if amps < best:
                 best, which = amps, index
@@ -65,13 +77,13 @@ class Allocator:
     def take(self, cand: Candidate, amps: float) -> None:
         """Give the candidate `amps` more (negative gives back); every budget it uses pays."""
         cand.current += amps
-        for index, use in self.terms_of(cand, surplus=True):
+        for index, use in self.terms_of(cand, pool=Pool.WITH_SURPLUS):
             self.budgets[index].remaining -= amps * use
 
     @staticmethod
-    def terms_of(cand: Candidate, *, surplus: bool) -> list[tuple[int, float]]:
-        """The budgets a candidate uses: the hard ones, and the surplus if it counts."""
-        return cand.all_terms if surplus else cand.terms
+    def terms_of(cand: Candidate, *, pool: Pool) -> list[tuple[int, float]]:
+        """The budgets a candidate uses from the pool: the hard ones, and the surplus."""
+        return cand.all_terms if pool is Pool.WITH_SURPLUS else cand.terms
 
     def surplus_share(self, cand: Candidate, taken: float) -> float | None:
         """The share of its minimum the surplus left, and the `taken` amps, could pay."""
@@ -80,22 +92,22 @@ class Allocator:
         left = max(self.budgets[self.surplus].remaining, 0.0) / cand.watts_per_a
         return (left + taken) / cand.min_a
 
-    def grant_minimum(self, cand: Candidate, *, surplus: bool) -> bool:
+    def grant_minimum(self, cand: Candidate, *, pool: Pool) -> bool:
         """Give a stopped candidate its minimum if every budget allows it."""
-        room, which = self.room(cand, surplus=surplus)
+        room, which = self.room(cand, pool=pool)
         if room + EPS >= cand.min_a:
             self.take(cand, cand.min_a)
             return True
-        if surplus:  # name a hard limit when it alone rules the minimum out
-            hard_room, hard_which = self.room(cand, surplus=False)
+        if pool is Pool.WITH_SURPLUS:  # name a hard limit when it alone rules it out
+            hard_room, hard_which = self.room(cand, pool=Pool.HARD)
             if hard_room + EPS < cand.min_a:
                 which = hard_which
         cand.binding = which
         return False
 
-    def top_up(self, cand: Candidate, *, surplus: bool) -> None:
+    def top_up(self, cand: Candidate, *, pool: Pool) -> None:
         """Raise a running candidate as far as its maximum and the budgets allow."""
-        room, which = self.room(cand, surplus=surplus)
+        room, which = self.room(cand, pool=pool)
         wanted = cand.max_a - cand.current
         if room + EPS < wanted:
             cand.binding = which
@@ -103,14 +115,14 @@ class Allocator:
         if wanted > 0:
             self.take(cand, wanted)
 
-    def fill_sequential(self, cand: Candidate, *, surplus: bool) -> bool:
+    def fill_sequential(self, cand: Candidate, *, pool: Pool) -> bool:
         """Fill one candidate to as much as it can get; below its minimum it gets nothing."""
-        if cand.current == 0 and not self.grant_minimum(cand, surplus=surplus):
+        if cand.current == 0 and not self.grant_minimum(cand, pool=pool):
             return False
-        self.top_up(cand, surplus=surplus)
+        self.top_up(cand, pool=pool)
         return True
 
-    def fill_shared(self, cands: Sequence[Candidate], *, surplus: bool) -> None:
+    def fill_shared(self, cands: Sequence[Candidate], *, pool: Pool) -> None:
         """Progressive filling: running candidates rise together, amp for amp.
 
         Each rises until it reaches its maximum or a budget it uses runs out.
@@ -124,7 +136,7 @@ class Allocator:
         members: dict[int, list[Candidate]] = {}
         rate: dict[int, float] = {}
         for cand in active.values():
-            for index, use in self.terms_of(cand, surplus=surplus):
+            for index, use in self.terms_of(cand, pool=pool):
                 members.setdefault(index, []).append(cand)
                 rate[index] = rate.get(index, 0.0) + use
         ceilings = [(c.max_a - c.current, id(c)) for c in active.values()]
@@ -140,7 +152,7 @@ class Allocator:
             del active[id(cand)]
             cand.current = base[id(cand)] + level
             cand.binding = binding
-            for index, use in self.terms_of(cand, surplus=surplus):
+            for index, use in self.terms_of(cand, pool=pool):
                 settle(index)
                 rate[index] -= use
 
@@ -170,7 +182,7 @@ class Allocator:
                 cand.current = min(cand.current, cand.max_a)
                 # What limits the filling is paid above; what the candidate also uses (the
                 # surplus, when it did not limit it) pays for the rise as well.
-                limiting = set(self.terms_of(cand, surplus=surplus))
+                limiting = set(self.terms_of(cand, pool=pool))
                 for index, use in cand.all_terms:
                     if (index, use) not in limiting:
                         self.budgets[index].remaining -= (
@@ -272,9 +284,10 @@ class SiteBudgets:
         self, load: Load, mode: Mode, lines: tuple[Phase, ...]
     ) -> Candidate | None:
         """The load as a candidate on these lines; None when it cannot run on them."""
-        min_a, max_a = current_range(load, self.voltage, len(lines))
-        if not lines or not min_a <= max_a:
+        span = current_range(load, self.voltage, len(lines))
+        if not lines or span is None:
             return None
+        min_a, max_a = span
         weights = Counter(lines)
         terms = [(self.phase[p], float(n)) for p, n in weights.items()]
         if self.import_cap is not None:

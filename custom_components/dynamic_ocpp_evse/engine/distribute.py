@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .budgets import Allocator, Candidate
+from .budgets import Allocator, Candidate, Pool
 from .facts import EPS
 from .model import Distribution
 
@@ -14,19 +14,19 @@ def distribute(
     cands: list[Candidate],
     distribution: Distribution,
     *,
-    surplus: bool,
+    pool: Pool,
 ) -> None:
     """Share what the budgets allow among one class of candidates (docs/design.md §4.2)."""
     if distribution in (Distribution.SHARED, Distribution.PRIORITY):
         for cand in cands:
             if cand.current == 0:
-                allocator.grant_minimum(cand, surplus=surplus)
+                allocator.grant_minimum(cand, pool=pool)
         if distribution is Distribution.SHARED:
-            allocator.fill_shared(cands, surplus=surplus)
+            allocator.fill_shared(cands, pool=pool)
         else:
             for cand in cands:
                 if cand.current > 0:
-                    allocator.top_up(cand, surplus=surplus)
+                    allocator.top_up(cand, pool=pool)
         return
     optimized = distribution is Distribution.SEQUENTIAL_OPTIMIZED
     placed: list[Candidate] = []
@@ -34,11 +34,11 @@ def distribute(
         int, float
     ] = {}  # per budget: what trimming the placed loads could free
     for cand in cands:
-        if allocator.fill_sequential(cand, surplus=surplus) or (
-            optimized and _trim_for(allocator, cand, placed, spare, surplus=surplus)
+        if allocator.fill_sequential(cand, pool=pool) or (
+            optimized and _trim_for(allocator, cand, placed, spare, pool=pool)
         ):
             placed.append(cand)
-            for index, use in allocator.terms_of(cand, surplus=surplus):
+            for index, use in allocator.terms_of(cand, pool=pool):
                 spare[index] = spare.get(index, 0.0) + (cand.current - cand.min_a) * use
 
 
@@ -48,7 +48,7 @@ def _trim_for(
     placed: list[Candidate],
     spare: dict[int, float],
     *,
-    surplus: bool,
+    pool: Pool,
 ) -> bool:
     """Trim loads placed before `cand` just enough for it to reach its minimum.
 
@@ -56,7 +56,7 @@ def _trim_for(
     when that could not be enough; `spare` is kept up to date.
     """
     short: dict[int, float] = {}
-    for index, use in allocator.terms_of(cand, surplus=surplus):
+    for index, use in allocator.terms_of(cand, pool=pool):
         gap = cand.min_a * use - allocator.budgets[index].remaining
         if gap > EPS:
             if spare.get(index, 0.0) + EPS < gap:
@@ -69,7 +69,7 @@ def _trim_for(
         room = other.current - other.min_a
         if room <= EPS:
             continue
-        uses = dict(allocator.terms_of(other, surplus=surplus))
+        uses = dict(allocator.terms_of(other, pool=pool))
         shared = [index for index in short if index in uses]
         if not shared:
             continue
@@ -83,13 +83,13 @@ def _trim_for(
                 short[index] -= cut * use
                 if short[index] <= EPS:
                     del short[index]
-    if allocator.grant_minimum(cand, surplus=surplus):
-        allocator.top_up(cand, surplus=surplus)
+    if allocator.grant_minimum(cand, pool=pool):
+        allocator.top_up(cand, pool=pool)
         return True
     for other, cut, binding in trimmed:
         allocator.take(other, cut)
         other.binding = binding
-        for index, use in allocator.terms_of(other, surplus=surplus):
+        for index, use in allocator.terms_of(other, pool=pool):
             spare[index] += cut * use
     return False
 
@@ -105,9 +105,9 @@ def hold_minimums(
     for cand in cands:
         if not cand.running or not (cand.load.control.keep_minimum or supported):
             continue
-        room, _ = allocator.room(cand, surplus=True)
+        room, _ = allocator.room(cand, pool=Pool.WITH_SURPLUS)
         paid = room + EPS >= cand.min_a
-        if allocator.grant_minimum(cand, surplus=False):
+        if allocator.grant_minimum(cand, pool=Pool.HARD):
             cand.held = not paid and not supported
             cand.paid = max(room, 0.0) / cand.min_a if cand.min_a > 0 else None
 
@@ -128,7 +128,7 @@ def keep_within_dead_band(
             or abs(previous - cand.current) >= band
         ):
             continue
-        if previous < cand.current or allocator.room(cand, surplus=False)[0] + EPS >= (
+        if previous < cand.current or allocator.room(cand, pool=Pool.HARD)[0] + EPS >= (
             previous - cand.current
         ):
             allocator.take(cand, previous - cand.current)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .budgets import Allocator, Candidate
+from .budgets import Allocator, Candidate, Pool
 from .facts import EPS, current_range
 from .house import voltage_of
 from .model import Allocation, Evse, Mode, Plan, Reason, Snapshot, effective_mode
@@ -55,7 +55,7 @@ def result_of(allocator: Allocator, cand: Candidate) -> Allocation:
         lines=cand.lines,
         held=cand.held,
         paid_share=cand.paid,
-        hard_room_a=min(allocator.room(cand, surplus=False)[0], cand.max_a - current),
+        hard_room_a=min(allocator.room(cand, pool=Pool.HARD)[0], cand.max_a - current),
     )
 
 
@@ -72,16 +72,18 @@ def safe_plan(snapshot: Snapshot) -> Plan:
         current = 0.0
         if isinstance(load, Evse):
             lines = load.active_lines()
-            low, high = current_range(load, voltage, len(lines))
-            failsafe = min(load.failsafe_a, high)
+            span = current_range(load, voltage, len(lines))
             drawing = load.session.takes_part and load.control.command_a > 0
-            if drawing and mode is not Mode.OFF and failsafe >= low:
-                current = min(load.control.command_a, failsafe)
+            if span is not None and drawing and mode is not Mode.OFF:
+                low, high = span
+                failsafe = min(load.failsafe_a, high)
+                if failsafe >= low:
+                    current = min(load.control.command_a, failsafe)
         else:
             lines = load.wired
-            if mode is Mode.STANDARD and load.is_on and lines:
-                low, high = current_range(load, voltage, len(lines))
-                current = high if low <= high else 0.0
+            span = current_range(load, voltage, len(lines))
+            if mode is Mode.STANDARD and load.is_on and span is not None:
+                current = span[1]
         allocations[load.id] = Allocation(
             current_a=current,
             available_a=current,

@@ -51,10 +51,13 @@ def lines_of(load: Load) -> tuple[Phase, ...]:
     return load.active_lines() if isinstance(load, Evse) else load.wired
 
 
-def current_range(load: Load, voltage: float, lines: int) -> tuple[float, float]:
-    """Minimum and maximum current per line; an on/off load's are both its power."""
+def current_range(load: Load, voltage: float, lines: int) -> tuple[float, float] | None:
+    """Minimum and maximum current per line (an on/off load's are both its power).
+
+    None when the load cannot run: no lines, no power, or a range that is empty.
+    """
     if lines <= 0:
-        return 1.0, 0.0  # an empty range: the load cannot run
+        return None
     if isinstance(load, Evse):
         low, high = load.min_a, load.max_a
         # The car takes no more (never below its minimum).
@@ -63,8 +66,9 @@ def current_range(load: Load, voltage: float, lines: int) -> tuple[float, float]
     else:
         low = high = load.power_w / (voltage * lines)
     if not (math.isfinite(low) and math.isfinite(high)) or high <= 0:
-        return 1.0, 0.0  # an empty range: the load cannot run
-    return max(low, EPS), high
+        return None
+    low = max(low, EPS)
+    return (low, high) if low <= high else None
 
 
 def group_chain(group: str | None, parents: dict[str, str | None]) -> list[str]:
