@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import math
+from typing import Any
 
 from .draw import car_limit, resting, watch_draw, watch_short
 from .meter import MeterHealth
@@ -214,15 +215,16 @@ def step(
     once two thirds of that have passed, whatever it is — a 0 A pause included.
     """
     previous = state.command_a
+    # What changes this cycle; the new state is made once (a cycle steps every load).
+    changes: dict[str, Any] = {"rising_since": None}
     if allocation.reason is Reason.METER_STALE:
         command = previous  # hold, never raise, while the meter may come back
         if meter is MeterHealth.BLIND:
             command = min(previous, allocation.current_a)  # then the safe state
-        new_state = replace(state, rising_since=None)
     else:
         elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
-        new_state = _run_timers(
-            state, allocation, now=now, elapsed=elapsed, params=params
+        changes.update(
+            _run_timers(state, allocation, now=now, elapsed=elapsed, params=params)
         )
         command, rising_since = _next_command(
             state, allocation, running=previous > 0, now=now, params=params
@@ -230,13 +232,10 @@ def step(
         if (settling or meter is not MeterHealth.LIVE) and command > previous:
             command, rising_since = previous, None
         command = on_step(command, allocation, step_a, previous)
-        new_state = replace(new_state, rising_since=rising_since)
-        command, new_state = _spend_rise(
-            state, new_state, command, now=now, elapsed=elapsed, params=params
+        command, changes["rising_since"], changes["rises_spent"] = _spend_rise(
+            state, command, rising_since, now=now, elapsed=elapsed, params=params
         )
-    new_state = _note_change(
-        state, new_state, command, allocation, now=now, params=params
-    )
+    changes.update(_note_change(state, command, allocation, now=now, params=params))
     due = (
         lifetime_s is not None
         and state.sent_at is not None
@@ -246,7 +245,8 @@ def step(
     # A load drawing above what it is allowed is told again every cycle until it follows.
     send = changed or due or state.sent_at is None or allocation.overdraw_a > 0
     new_state = replace(
-        new_state,
+        state,
+        **changes,
         command_a=command,
         stepped_at=now,
         sent_at=now if send else state.sent_at,
@@ -266,19 +266,18 @@ def _run_timers(
     now: float,
     elapsed: float,
     params: ControlParams,
-) -> LoadState:
+) -> dict[str, Any]:
     """Run the start and stop timers.
 
     The enable timer runs while a stopped load could start, the disable timer while a running
     load's minimum is held without surplus.
     """
     if state.command_a > 0:
-        return replace(
-            state,
-            enough_since=None,
-            enough_s=0.0,
-            missing_since=shortfall(state.missing_since, now, elapsed, allocation),
-        )
+        return {
+            "enough_since": None,
+            "enough_s": 0.0,
+            "missing_since": shortfall(state.missing_since, now, elapsed, allocation),
+        }
     enough_since, enough_s = surplus_credit(
         state.enough_since,
         state.enough_s,
@@ -287,73 +286,64 @@ def _run_timers(
         elapsed=elapsed,
         delay=params.enable_delay_s,
     )
-    return replace(
-        state, enough_since=enough_since, enough_s=enough_s, missing_since=None
-    )
+    return {"enough_since": enough_since, "enough_s": enough_s, "missing_since": None}
 
 
 def _spend_rise(
-    before: LoadState,
     state: LoadState,
     command: float,
+    rising_since: float | None,
     *,
     now: float,
     elapsed: float,
     params: ControlParams,
-) -> tuple[float, LoadState]:
+) -> tuple[float, float | None, float]:
     """Pay a running load's rise from its budget, or hold it (ControlParams.rises_per_h).
 
     Spent: it waits. Half spent: a ramp goes out only once it reaches the target, in one
-    write. Meanwhile the ramp keeps counting from where it began.
+    write. Meanwhile the ramp keeps counting from where it began. Returns the command, the
+    start of the rise and the rises spent.
     """
-    previous = before.command_a
-    spent = max(before.rises_spent - elapsed * params.rises_per_h / 3600, 0.0)
+    previous = state.command_a
+    spent = max(state.rises_spent - elapsed * params.rises_per_h / 3600, 0.0)
     if previous > 0 and command > previous + 1e-9:
-        ramping = state.rising_since is not None
+        ramping = rising_since is not None
         if spent + 1.0 > params.rise_burst or (
             ramping and spent >= params.rise_burst / 2
         ):
-            origin = before.stepped_at if before.stepped_at is not None else now
-            held = replace(
-                state,
-                rising_since=since_or(before.rising_since, origin),
-                rises_spent=spent,
-            )
-            return previous, held
+            origin = state.stepped_at if state.stepped_at is not None else now
+            return previous, since_or(state.rising_since, origin), spent
         spent += 1.0
-    return command, replace(state, rises_spent=spent)
+    return command, rising_since, spent
 
 
 def _note_change(
-    before: LoadState,
     state: LoadState,
     command: float,
     allocation: Allocation,
     *,
     now: float,
     params: ControlParams,
-) -> LoadState:
+) -> dict[str, Any]:
     """Remember a decrease (the load's reaction time) and a stop (pause, stops budget)."""
-    previous = before.command_a
+    previous = state.command_a
+    changes: dict[str, Any] = {}
     if math.isclose(command, previous, abs_tol=1e-9):
-        return state
+        return changes
     if command < previous:
         # What it may still draw while it follows: the highest command of its reaction time.
-        allowed = _allowed(before, now, params)
-        state = replace(
-            state, lowered_from_a=max(previous, allowed or 0.0), lowered_at=now
-        )
+        allowed = _allowed(state, now, params)
+        changes.update(lowered_from_a=max(previous, allowed or 0.0), lowered_at=now)
     if previous > 0 and command == 0:
         counted = allocation.reason not in _USER_STOPS
-        state = replace(
-            state,
+        changes.update(
             stopped_at=now if counted else None,
             stops=state.stops + counted,
             enough_since=None,
             missing_since=None,
             enough_s=0.0,
         )
-    return state
+    return changes
 
 
 HARD_BOUND = frozenset({Reason.BREAKER, Reason.IMPORT_CAP, Reason.GROUP})
