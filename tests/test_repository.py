@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.dynamic_ocpp_evse.loads import KINDS
+from custom_components.dynamic_ocpp_evse.repairs import SITE_REPAIR_KEYS
+
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "custom_components" / "dynamic_ocpp_evse"
 
@@ -161,25 +164,29 @@ def test_every_schema_field_has_a_description() -> None:
 
 def test_every_subentry_type_is_translated() -> None:
     subentries = _translations()["config_subentries"]
-    for kind in re.findall(
-        r'^SUBENTRY_\w+: Final = "(\w+)"',
-        (PACKAGE / "const.py").read_text(),
-        re.MULTILINE,
-    ):
-        assert {"entry_type", "initiate_flow", "step"} <= set(subentries[kind]), kind
+    assert KINDS
+    for kind in KINDS:
+        steps = {"entry_type", "initiate_flow", "step"}
+        assert steps <= set(subentries[kind.subentry_type]), kind.subentry_type
 
 
 def test_every_repair_issue_is_translated() -> None:
+    """Every Repair(key=...) in the code is literal, listed for removal, and has text."""
     issues = _translations()["issues"]
+    raised: set[str] = set()
     for path in _python_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "_set_issue"
+                and getattr(node.func, "id", None) == "Repair"
             ):
-                key = node.args[2]
-                assert isinstance(key, ast.Constant), "issue keys must be literal"
-                assert {"title", "description"} <= set(issues[key.value]), key.value
+                (value,) = [k.value for k in node.keywords if k.arg == "key"]
+                assert isinstance(value, ast.Constant), "issue keys must be literal"
+                raised.add(str(value.value))
+    listed = {*SITE_REPAIR_KEYS, *(key for kind in KINDS for key in kind.repair_keys)}
+    assert raised == listed  # a removed site withdraws every issue it may raise
+    for name in raised:
+        assert {"title", "description"} <= set(issues[name]), name
 
 
 def test_services_have_translations_and_icons() -> None:

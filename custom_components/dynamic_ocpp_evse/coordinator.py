@@ -21,7 +21,6 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -36,6 +35,7 @@ from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .inputs import read_snapshot
 from .loads import KINDS, Driver, subentries_of
+from .repairs import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
 from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig
 
@@ -43,9 +43,6 @@ REFRESH_COOLDOWN_S = 1.0  # input changes within this time are handled by one cy
 # After a start, missing readings hold the commands this long before the safe state: the
 # meters' own integrations may come up after this one.
 STARTUP_GRACE_S = 60.0
-# A repair issue stays this long after its cause is gone: a flapping cause does not make it
-# come and go.
-ISSUE_CLEAR_AFTER_S = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,8 +105,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         )
         self._cycle_lock = asyncio.Lock()  # one cycle at a time, whatever triggers it
         self._health: dict[str, LoadHealth] = {}
-        self._raised: set[str] = set()  # repair issues this site raised
-        self._clear_since: dict[str, float] = {}  # ... and since when each is over
+        self._repairs = SiteRepairs(hass, entry.entry_id)
         self._meter_health = MeterHealth.LIVE
         self._watched: list[str] = []
         self._unwatch: CALLBACK_TYPE | None = None
@@ -204,7 +200,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             result.commands, now=time.monotonic()
         )
         self._log_changes(result.verdict, health)
-        self._update_repairs(snapshot, result.verdict, health)
+        self._repairs.update(self._repairs_now(snapshot, result.verdict, health))
         return CycleReport(
             snapshot=snapshot,
             plan=result.plan,
@@ -240,71 +236,62 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 )
         self._health = dict(health)
 
-    def _update_repairs(
+    def _repairs_now(
         self, snapshot: Snapshot, meter: MeterVerdict, health: Mapping[str, LoadHealth]
-    ) -> None:
-        """Raise or clear the repair issues the user can act on."""
-        entry = self.config_entry
-        blind = meter.health is MeterHealth.BLIND
+    ) -> list[Repair]:
+        """Every repair issue the user can act on, raised or not."""
+        title = self.config_entry.title
         meters = self.site.grid_meters
-        self._set_issue(
-            f"meter_stale_{entry.entry_id}",
-            "meter_stale",
-            blind and bool(meter.silent),
-            {
-                "site": entry.title,
-                "entities": ", ".join(
-                    self._meter_seen(snapshot, p) for p in sorted(meter.silent)
-                ),
-                "interval": f"{self.site.meter_interval_s:g}",
-            },
-            linger=True,
-        )
-        self._set_issue(
-            f"meter_not_following_{entry.entry_id}",
-            "meter_not_following",
-            bool(meter.not_following),
-            {
-                "site": entry.title,
-                "entities": ", ".join(meters[p] for p in sorted(meter.not_following)),
-                "amps": f"{CHECK_STEP_A:g}",
-            },
-            linger=True,
-        )
-        self._set_issue(
-            f"settings_unreadable_{entry.entry_id}",
-            "settings_unreadable",
-            self._store.unreadable,
-            {"site": entry.title},
-        )
         missing = [e for e in self._input_entities() if self.hass.states.get(e) is None]
-        self._set_issue(
-            f"entity_missing_{entry.entry_id}",
-            "entity_missing",
-            bool(missing) and self.hass.state is CoreState.running,
-            {"site": entry.title, "entities": ", ".join(missing)},
-        )
-        for group in self._groups:
-            for repair in group.repairs(entry.title):
-                self._set_issue(
-                    f"{repair.key}_{entry.entry_id}",
-                    repair.key,
-                    repair.active,
-                    repair.placeholders,
-                    linger=repair.linger,
-                )
         ignoring = [
-            entry.subentries[load_id].title
+            self.config_entry.subentries[load_id].title
             for load_id, state in health.items()
             if state is LoadHealth.NOT_FOLLOWING
         ]
-        self._set_issue(
-            f"not_following_{entry.entry_id}",
-            "not_following",
-            bool(ignoring),
-            {"site": entry.title, "loads": ", ".join(ignoring)},
-            linger=True,
-        )
+        running = self.hass.state is CoreState.running
+        return [
+            Repair(
+                key="meter_stale",
+                active=meter.health is MeterHealth.BLIND and bool(meter.silent),
+                placeholders={
+                    "site": title,
+                    "entities": ", ".join(
+                        self._meter_seen(snapshot, p) for p in sorted(meter.silent)
+                    ),
+                    "interval": f"{self.site.meter_interval_s:g}",
+                },
+                linger=True,
+            ),
+            Repair(
+                key="meter_not_following",
+                active=bool(meter.not_following),
+                placeholders={
+                    "site": title,
+                    "entities": ", ".join(
+                        meters[p] for p in sorted(meter.not_following)
+                    ),
+                    "amps": f"{CHECK_STEP_A:g}",
+                },
+                linger=True,
+            ),
+            Repair(
+                key="settings_unreadable",
+                active=self._store.unreadable,
+                placeholders={"site": title},
+            ),
+            Repair(
+                key="entity_missing",
+                active=bool(missing) and running,
+                placeholders={"site": title, "entities": ", ".join(missing)},
+            ),
+            *(repair for group in self._groups for repair in group.repairs(title)),
+            Repair(
+                key="not_following",
+                active=bool(ignoring),
+                placeholders={"site": title, "loads": ", ".join(ignoring)},
+                linger=True,
+            ),
+        ]
 
     def _meter_seen(self, snapshot: Snapshot, phase: Phase) -> str:
         """A grid meter and what was seen of it: its state, or how old its reading is."""
@@ -314,41 +301,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             return f"{entity_id} ({state.state if state else 'no such entity'})"
         age = snapshot.grid_age_s.get(phase, 0.0)
         return f"{entity_id} (last reported {age:.0f} s ago)"
-
-    def _set_issue(
-        self,
-        issue_id: str,
-        translation_key: str,
-        active: bool,
-        placeholders: dict[str, str],
-        *,
-        linger: bool = False,
-    ) -> None:
-        """Raise an issue at once; withdraw it when its cause is gone.
-
-        One whose cause may come and go (`linger`) is withdrawn only once that has been gone
-        for ISSUE_CLEAR_AFTER_S.
-        """
-        if active:
-            self._clear_since.pop(issue_id, None)
-            self._raised.add(issue_id)
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=translation_key,
-                translation_placeholders=placeholders,
-            )
-            return
-        if linger and issue_id in self._raised:
-            now = time.monotonic()
-            if now - self._clear_since.setdefault(issue_id, now) < ISSUE_CLEAR_AFTER_S:
-                return
-            del self._clear_since[issue_id]
-        self._raised.discard(issue_id)
-        ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     async def async_update_settings(self, settings: UserSettings) -> None:
         """Apply and save the user's new settings, and run a cycle with them at once."""
@@ -381,12 +333,8 @@ async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) ->
     """Forget a removed site: its settings file and its repair issues."""
     await SettingsStore(hass, entry.entry_id).async_remove()
     await ControlStore(hass, entry.entry_id).async_remove()
-    for key in (
-        "meter_stale",
-        "meter_not_following",
-        "settings_unreadable",
-        "entity_missing",
-        "not_following",
-        *(key for kind in KINDS for key in kind.repair_keys),
-    ):
-        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
+    forget_repairs(
+        hass,
+        entry.entry_id,
+        (*SITE_REPAIR_KEYS, *(key for kind in KINDS for key in kind.repair_keys)),
+    )

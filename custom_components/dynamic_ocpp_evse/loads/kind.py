@@ -8,7 +8,6 @@ its actions. The rest of the integration names no kind.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
@@ -17,6 +16,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from ..engine.control import Command
 from ..engine.model import Charger, Load
+from ..repairs import Repair
 from ..settings import LoadSettings
 
 
@@ -66,16 +66,6 @@ class Driver(Protocol):
 
     def read(self, hass: HomeAssistant, settings: LoadSettings) -> Load:
         """The load as the engine sees it now; what cannot be read is stale, never 0."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Repair:
-    """A repair issue of a site: its key (also its translation key) and whether it holds."""
-
-    key: str
-    active: bool
-    placeholders: dict[str, str] = field(default_factory=dict)
-    linger: bool = False  # withdrawn only once its cause has been gone a while
 
 
 class LoadGroup(Protocol):

@@ -14,8 +14,8 @@ from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, State
 
 from ...engine.model import Charger, Evse, ModeSetting, Session
 from ...engine.units import parse_number
+from ...repairs import Repair
 from ...settings import LoadSettings
-from ..kind import Repair
 from .config import OCPP_DOMAIN, PAUSE_STOP, EvseConfig
 from .discovery import OcppDirectory
 from .profiles import OcppActuator

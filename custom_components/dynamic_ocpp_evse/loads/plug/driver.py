@@ -11,8 +11,8 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
 from ...engine.model import Charger, ModeSetting, Switched
 from ...inputs import power_of
+from ...repairs import Repair
 from ...settings import LoadSettings
-from ..kind import Repair
 from .config import PlugConfig
 from .switch import SwitchActuator
 
