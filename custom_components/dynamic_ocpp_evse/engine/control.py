@@ -119,8 +119,8 @@ def prepare(
     active: bool,
     now: float,
     params: ControlParams,
+    release_after_s: float,
     drawing: bool | None = None,
-    release_after_s: float | None = None,
     drawn_a: float | None = None,
     drawing_lines: int = 0,
     car_lines: int = 0,
@@ -128,9 +128,11 @@ def prepare(
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
     A mode change by the user cancels the pause and resets the delays; unplugging is not a stop
-    and starts a new session with a fresh budget. `drawn_a` is what a charger's car draws now
-    on its busiest line (None: not known), `drawing_lines` on how many lines (remembered for
-    its next start, or the next car's); `car_lines` the user's setting, which wins over that.
+    and starts a new session with a fresh budget. `drawing` tells whether the load draws what
+    it is offered (None: not known), and `release_after_s` how long it may not before it is
+    released. `drawn_a` is what a charger's car draws now on its busiest line (None: not
+    known), `drawing_lines` on how many lines (remembered for its next start, or the next
+    car's); `car_lines` the user's setting, which wins over that.
     """
     new_session = active and not state.active
     if new_session or (state.mode is not None and mode is not state.mode):
@@ -159,7 +161,7 @@ def prepare(
         active=active,
         drawing=drawing,
         now=now,
-        patience_s=release_after_s or params.release_after_s,
+        patience_s=release_after_s,
         probe_s=params.probe_s,
     )
     state = watch_short(state, drawn_a if drawing else None, now)

@@ -20,7 +20,7 @@ from .control import (
     settling,
     step,
 )
-from .draw import RUNNING_SHARE, remember_power
+from .draw import draws_its_power, remember_power
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
 from .model import (
     ACTIVE_LINE_A,
@@ -233,15 +233,7 @@ def _drawing(load: Load, mode: Mode) -> bool | None:
     if isinstance(load, Evse):
         drawn = _drawn(load)
         return None if drawn is None else drawn >= ACTIVE_LINE_A
-    measured = load.measured_w
-    if (
-        mode not in SURPLUS_MODES
-        or not load.is_on
-        or measured is None
-        or not math.isfinite(measured)
-    ):
-        return None
-    return measured >= RUNNING_SHARE * load.power_w
+    return draws_its_power(load) if mode in SURPLUS_MODES else None
 
 
 def _drawing_lines(load: Load) -> int:

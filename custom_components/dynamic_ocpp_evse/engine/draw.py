@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 RUNNING_SHARE = 0.25  # of its rating: below this a switched load that is on is idle
 
 
+def draws_its_power(load: Switched) -> bool | None:
+    """Whether a switched load that is on draws at least RUNNING_SHARE of its power.
+
+    None while it is off, or its power reading is missing or nonsense.
+    """
+    measured = load.measured_w
+    if not load.is_on or measured is None or not math.isfinite(measured):
+        return None
+    return measured >= RUNNING_SHARE * load.power_w
+
+
 def remember_power(state: LoadState, load: Load) -> tuple[LoadState, Load]:
     """A switched load's power for the engine: its rating, or what it drew when last running.
 
@@ -29,13 +40,7 @@ def remember_power(state: LoadState, load: Load) -> tuple[LoadState, Load]:
     if not isinstance(load, Switched):
         return state, load
     measured = load.measured_w
-    if (
-        load.is_on
-        and measured is not None
-        and math.isfinite(measured)
-        and measured >= RUNNING_SHARE * load.power_w
-        and measured > 0
-    ):
+    if draws_its_power(load) and measured is not None and measured > 0:
         state = replace(state, running_w=measured)
     if state.running_w is not None:
         load = replace(load, power_w=state.running_w)
