@@ -8,11 +8,14 @@ the distribution mode decides who gets what. A load gets 0 or a current within [
 
 from __future__ import annotations
 
+from bisect import insort
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 import math
 
 from .breaker import lendable_a
-from .budgets import Allocator, Candidate, Checkpoint, Pool, SiteBudgets
+from .budgets import Allocator, Candidate, Pool, SiteBudgets
 from .distribute import distribute, hold_minimums, keep_within_dead_band
 from .explain import result_of, safe_plan
 from .facts import EPS, lines_of, mode_of, order_key
@@ -93,6 +96,20 @@ class _Rules:
     battery_supports: bool
     excess_threshold_w: float
 
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> _Rules:
+        """The rules of this snapshot; the battery supports loads above its support SOC."""
+        battery = snapshot.battery
+        return cls(
+            distribution=snapshot.distribution,
+            battery_supports=battery is not None
+            and battery.soc is not None
+            and math.isfinite(battery.soc)
+            and battery.support_soc < 100.0
+            and battery.soc >= battery.support_soc,
+            excess_threshold_w=max(snapshot.site.excess_threshold_w, 0.0),
+        )
+
 
 def _run(
     snapshot: Snapshot,
@@ -102,52 +119,60 @@ def _run(
     unsteady_w: float,
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
     """One allocation over every load. Returns the allocations and the draw per phase."""
-    allocator, cands, idle, starters = _prepare(
-        snapshot, base, surplus_w, breaker_room, unsteady_w
-    )
-    members: dict[int, list[Candidate]] = {stage: [] for stage in _STAGES}
+    budgets = _site_budgets(snapshot, base, surplus_w, breaker_room, unsteady_w)
+    allocator = budgets.allocator
+    cands, idle, starters = _candidates(snapshot, budgets)
+    classes: dict[int, list[Candidate]] = {stage: [] for stage in _STAGES}
     for cand in cands:  # in priority order
+        allocator.enter(cand)
         for stage in _STAGES_OF[cand.mode]:
-            members[stage].append(cand)
-    battery = snapshot.battery
-    rules = _Rules(
-        distribution=snapshot.distribution,
-        battery_supports=battery is not None
-        and battery.soc is not None
-        and math.isfinite(battery.soc)
-        and battery.support_soc < 100.0
-        and battery.soc >= battery.support_soc,
-        excess_threshold_w=max(snapshot.site.excess_threshold_w, 0.0),
-    )
-    checkpoints: dict[int, Checkpoint] = {}
+            classes[stage].append(cand)
+    rules = _Rules.of(snapshot)
+    # The run as each class began, for the starters served from it (of their candidates).
+    trials = {_STAGES_OF[s.mode] for s in starters.values()}
+    at_start: dict[int, Allocator] = {}
     for stage in _STAGES:
-        checkpoints[stage] = Checkpoint.take(allocator, cands)
-        _serve(allocator, stage, members[stage], rules)
+        for stages in trials:
+            if stages[0] == stage:
+                at_start[stage] = allocator.fork(_served_in(stages, classes))
+        _serve(allocator, stage, classes[stage], rules)
     keep_within_dead_band(
         allocator,
         [c for c in cands if c.mode is not Mode.STANDARD],
         snapshot.dead_band_a,
     )
-
     allocations = dict(idle)
     used: dict[Phase, float] = {}
     for cand in cands:
         allocations[cand.load.id] = result_of(allocator, cand)
         for phase in cand.lines:
-            used[phase] = used.get(phase, 0.0) + cand.current
+            used[phase] = used.get(phase, 0.0) + allocator.got[cand].current
     for load_id, starter in starters.items():
-        started = _available(allocator, starter, members, checkpoints, rules)
-        idle_allocation = replace(allocations[load_id], available_a=started.current_a)
-        if idle_allocation.reason is Reason.PAUSED:
-            # Held back by the control: its enable timer reads the share the surplus could
-            # pay, and with nothing to wait for yet it says what it waits for.
-            idle_allocation = replace(idle_allocation, paid_share=started.paid_share)
-            if not started.on:
-                idle_allocation = replace(
-                    idle_allocation, reason=started.reason, detail=started.detail
-                )
-        allocations[load_id] = idle_allocation
+        started = _available(at_start, starter, classes, rules)
+        allocations[load_id] = _idle_with_start(allocations[load_id], started)
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
+
+
+def _served_in(
+    stages: tuple[int, ...], classes: dict[int, list[Candidate]]
+) -> Iterator[Candidate]:
+    """The candidates served in these classes."""
+    return chain.from_iterable(classes[stage] for stage in stages)
+
+
+def _idle_with_start(idle: Allocation, started: Allocation) -> Allocation:
+    """An idle load's allocation with what it would get if it started now.
+
+    One held back by the control also gets the share the surplus could pay (its enable timer
+    reads it) and, with nothing to wait for yet, says what it waits for.
+    """
+    idle = replace(idle, available_a=started.current_a)
+    if idle.reason is not Reason.PAUSED:
+        return idle
+    idle = replace(idle, paid_share=started.paid_share)
+    if not started.on:
+        idle = replace(idle, reason=started.reason, detail=started.detail)
+    return idle
 
 
 def _serve(
@@ -163,7 +188,9 @@ def _serve(
     elif stage == _SURPLUS:  # Solar minimums and Eco top-ups, one class
         solar = [cand for cand in cands if cand.mode is Mode.SOLAR]
         hold_minimums(allocator, solar, supported=rules.battery_supports)
-        sharing = [c for c in cands if c.mode is Mode.SOLAR or c.current > 0]
+        sharing = [
+            c for c in cands if c.mode is Mode.SOLAR or allocator.got[c].current > 0
+        ]
         distribute(allocator, sharing, distribution, pool=Pool.WITH_SURPLUS)
     else:  # Excess: only the export above the threshold
         allocator.budgets[allocator.surplus].remaining -= rules.excess_threshold_w
@@ -172,53 +199,43 @@ def _serve(
 
 
 def _available(
-    allocator: Allocator,
+    at_start: dict[int, Allocator],
     starter: Candidate,
-    members: dict[int, list[Candidate]],
-    checkpoints: dict[int, Checkpoint],
+    classes: dict[int, list[Candidate]],
     rules: _Rules,
 ) -> Allocation:
     """What an idle load would get if it started now (docs/design.md §4.3), and what would limit it.
 
     Exactly the allocation re-run with it connected: earlier classes do not see it and later
     ones cannot take from it, so only its own class is served again — every load of it, the
-    running ones behind it that it would displace included — from the budgets as they were
-    when that class began. Call after the results are read: it reuses the candidates.
+    running ones behind it that it would displace included — on a fork of the run as it was
+    when that class began.
     """
     stages = _STAGES_OF[starter.mode]
-    checkpoints[stages[0]].restore(allocator)
-    starter.current, starter.binding = 0.0, None
-    starter.held, starter.paid = False, None
-    room, which = allocator.room(
-        starter, pool=Pool.WITH_SURPLUS if starter.mode in SURPLUS_MODES else Pool.HARD
-    )
+    trial = at_start[stages[0]].fork(_served_in(stages, classes))
+    grant = trial.enter(starter)
+    pool = Pool.WITH_SURPLUS if starter.mode in SURPLUS_MODES else Pool.HARD
+    room, which = trial.room(starter, pool=pool)
     if room + EPS < starter.min_a:  # it would not get its minimum even alone
-        starter.binding = which
-        return result_of(allocator, starter)
+        grant.binding = which
+        return result_of(trial, starter)
     for stage in stages:
-        _serve(
-            allocator,
-            stage,
-            sorted((*members[stage], starter), key=lambda c: order_key(c.load)),
-            rules,
-        )
-    if starter.current > EPS and starter.mode in SURPLUS_MODES:
-        starter.paid = allocator.surplus_share(starter, starter.current)
-    return result_of(allocator, starter)
+        joined = list(classes[stage])  # in priority order
+        insort(joined, starter, key=lambda c: order_key(c.load))
+        _serve(trial, stage, joined, rules)
+    if grant.current > EPS and starter.mode in SURPLUS_MODES:
+        grant.paid = trial.surplus_share(starter, grant.current)
+    return result_of(trial, starter)
 
 
-def _prepare(
+def _site_budgets(
     snapshot: Snapshot,
     base: dict[Phase, float],
     surplus_w: float,
     breaker_room: dict[Phase, float],
     unsteady_w: float,
-) -> tuple[Allocator, list[Candidate], dict[str, Allocation], dict[str, Candidate]]:
-    """Build the budgets and reduce every load to a candidate, or an idle allocation.
-
-    An idle load that could start (no car, finished, paused) also gets a starter: the candidate
-    it would be once started, with a car on every wired line.
-    """
+) -> SiteBudgets:
+    """The site's limits as budgets; the import cap net of the house and unsteady backing."""
     site = snapshot.site
     voltage = voltage_of(snapshot)
     import_room_w = (
@@ -229,21 +246,30 @@ def _prepare(
         - sum(base.values()) * voltage
         - unsteady_w
     )
-    budgets = SiteBudgets.build(
+    return SiteBudgets.build(
         site,
         voltage=voltage,
         breaker_room=breaker_room,
         import_room_w=import_room_w,
         surplus_w=surplus_w,
     )
-    candidate, phase_budget = budgets.candidate, budgets.phase
+
+
+def _candidates(
+    snapshot: Snapshot, budgets: SiteBudgets
+) -> tuple[list[Candidate], dict[str, Allocation], dict[str, Candidate]]:
+    """Every load as a candidate (in order), or an idle allocation.
+
+    An idle load that could start (no car, finished, paused) also gets a starter: the candidate
+    it would be once started, with a car on every wired line.
+    """
     cands: list[Candidate] = []
     idle: dict[str, Allocation] = {}
     starters: dict[str, Candidate] = {}
     for load in sorted(snapshot.loads, key=order_key):
         mode, reason = mode_of(snapshot, load)
-        lines = tuple(p for p in lines_of(load) if p in phase_budget)
-        cand = candidate(load, mode, lines) if reason is None else None
+        lines = budgets.usable(lines_of(load))
+        cand = budgets.candidate(load, mode, lines) if reason is None else None
         if cand is not None:
             cands.append(cand)
             continue
@@ -254,10 +280,7 @@ def _prepare(
         )
         if reason in _STARTABLE:
             wired = load.wired if reason is not Reason.PAUSED else lines_of(load)
-            starter = candidate(
-                load, mode, tuple(p for p in wired if p in phase_budget)
-            )
+            starter = budgets.candidate(load, mode, budgets.usable(wired))
             if starter is not None:
-                starter.running = False
-                starters[load.id] = starter
-    return budgets.allocator, cands, idle, starters
+                starters[load.id] = replace(starter, running=False)
+    return cands, idle, starters

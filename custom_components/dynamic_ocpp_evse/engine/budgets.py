@@ -1,16 +1,18 @@
 """The budgets of one allocation run, and the ways of filling them (docs/design.md §4).
 
 Every limit is a linear budget: a remaining capacity and, per load, how much of it one amp per
-line uses. A *candidate* is a load that takes part, reduced to what filling needs; its `terms`
-name the hard budgets it uses, `all_terms` those and the surplus. *Binding* is the budget that
-stopped a candidate below its maximum; *held* marks a minimum kept from the grid.
+line uses. A *candidate* is a load that takes part, reduced to what it asks (fixed for the
+cycle); its `terms` name the hard budgets it uses, `all_terms` those and the surplus. What it got
+in one run is its *grant*, kept by the run's allocator: *binding* is the budget that stopped it
+below its maximum; *held* marks a minimum kept from the grid. A run can be forked to try
+something (an idle load started now) without touching it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 import heapq
 import math
@@ -39,31 +41,60 @@ class Budget:
     detail: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class Candidate:
-    """A load that takes part this cycle, reduced to what the allocation needs."""
+    """A load that takes part this cycle: what it asks of the allocation, fixed for the cycle."""
 
     load: Load
     mode: Mode
     min_a: float
     max_a: float
     lines: tuple[Phase, ...]
-    terms: list[tuple[int, float]]  # (budget index, use per amp), hard budgets only
-    all_terms: list[tuple[int, float]]  # the same and the surplus
+    terms: tuple[
+        tuple[int, float], ...
+    ]  # (budget index, use per amp), hard budgets only
+    all_terms: tuple[tuple[int, float], ...]  # the same and the surplus
     watts_per_a: float
     running: bool
+
+
+@dataclass(slots=True)
+class Grant:
+    """What a candidate got in one allocation run."""
+
     current: float = 0.0
     binding: int | None = None  # the budget that stopped it below its maximum
-    held: bool = False
+    held: bool = False  # a minimum kept from the grid
     paid: float | None = None  # the share of its kept minimum the surplus could pay
 
 
 @dataclass(slots=True)
 class Allocator:
-    """The budgets of one allocation run and the operations on them."""
+    """One allocation run: what is left of every budget, and what each candidate got."""
 
     budgets: list[Budget]
     surplus: int  # index of the surplus budget (not a hard limit)
+    got: dict[Candidate, Grant] = field(default_factory=dict)
+
+    def enter(self, cand: Candidate, current: float = 0.0) -> Grant:
+        """Let a candidate take part in this run, with `current` already granted."""
+        grant = self.got[cand] = Grant(current)
+        return grant
+
+    def fork(self, cands: Iterable[Candidate]) -> Allocator:
+        """This run as it stands, for the given candidates, to try something on.
+
+        This run is left as it is.
+        """
+        got, copied = self.got, {}
+        for cand in cands:
+            grant = got[cand]
+            copied[cand] = Grant(grant.current, grant.binding, grant.held, grant.paid)
+        return Allocator(
+            [Budget(b.remaining, b.reason, b.detail) for b in self.budgets],
+            self.surplus,
+            copied,
+        )
 
     def room(self, cand: Candidate, *, pool: Pool) -> tuple[float, int | None]:
         """How many more amps per line the candidate may take, and what limits it."""
@@ -76,12 +107,12 @@ class Allocator:
 
     def take(self, cand: Candidate, amps: float) -> None:
         """Give the candidate `amps` more (negative gives back); every budget it uses pays."""
-        cand.current += amps
-        for index, use in self.terms_of(cand, pool=Pool.WITH_SURPLUS):
+        self.got[cand].current += amps
+        for index, use in cand.all_terms:
             self.budgets[index].remaining -= amps * use
 
     @staticmethod
-    def terms_of(cand: Candidate, *, pool: Pool) -> list[tuple[int, float]]:
+    def terms_of(cand: Candidate, *, pool: Pool) -> tuple[tuple[int, float], ...]:
         """The budgets a candidate uses from the pool: the hard ones, and the surplus."""
         return cand.all_terms if pool is Pool.WITH_SURPLUS else cand.terms
 
@@ -102,22 +133,23 @@ class Allocator:
             hard_room, hard_which = self.room(cand, pool=Pool.HARD)
             if hard_room + EPS < cand.min_a:
                 which = hard_which
-        cand.binding = which
+        self.got[cand].binding = which
         return False
 
     def top_up(self, cand: Candidate, *, pool: Pool) -> None:
         """Raise a running candidate as far as its maximum and the budgets allow."""
+        grant = self.got[cand]
         room, which = self.room(cand, pool=pool)
-        wanted = cand.max_a - cand.current
+        wanted = cand.max_a - grant.current
         if room + EPS < wanted:
-            cand.binding = which
+            grant.binding = which
             wanted = room
         if wanted > 0:
             self.take(cand, wanted)
 
     def fill_sequential(self, cand: Candidate, *, pool: Pool) -> bool:
         """Fill one candidate to as much as it can get; below its minimum it gets nothing."""
-        if cand.current == 0 and not self.grant_minimum(cand, pool=pool):
+        if self.got[cand].current == 0 and not self.grant_minimum(cand, pool=pool):
             return False
         self.top_up(cand, pool=pool)
         return True
@@ -125,92 +157,89 @@ class Allocator:
     def fill_shared(self, cands: Sequence[Candidate], *, pool: Pool) -> None:
         """Progressive filling: running candidates rise together, amp for amp.
 
-        Each rises until it reaches its maximum or a budget it uses runs out.
+        Each rises until it reaches its maximum or a budget it uses runs out; every budget a
+        candidate uses pays for its rise.
         """
-        active = {
-            id(c): c for c in cands if c.current > 0 and c.current < c.max_a - EPS
-        }
-        if not active:
+        got = self.got
+        rising = [c for c in cands if 0 < got[c].current < c.max_a - EPS]
+        if not rising:
             return
-        base = {key: c.current for key, c in active.items()}
-        members: dict[int, list[Candidate]] = {}
-        rate: dict[int, float] = {}
-        for cand in active.values():
-            for index, use in self.terms_of(cand, pool=pool):
-                members.setdefault(index, []).append(cand)
-                rate[index] = rate.get(index, 0.0) + use
-        ceilings = [(c.max_a - c.current, id(c)) for c in active.values()]
-        heapq.heapify(ceilings)
-        level = 0.0  # amps added to every active candidate so far
-        spent = dict.fromkeys(rate, 0.0)  # level at which each budget was last settled
+        base = {c: got[c].current for c in rising}
+        stops = _RisingLevel(self, rising, pool=pool).stops()
+        for cand, (level, binding) in stops.items():
+            grant = got[cand]
+            grant.current = min(base[cand] + level, cand.max_a)
+            grant.binding = binding
+            # What limits the filling is paid while rising; what the candidate also uses
+            # (the surplus, when it did not limit it) pays for the rise now.
+            limiting = set(self.terms_of(cand, pool=pool))
+            for index, use in cand.all_terms:
+                if (index, use) not in limiting:
+                    self.budgets[index].remaining -= (grant.current - base[cand]) * use
 
-        def settle(index: int) -> None:
-            self.budgets[index].remaining -= rate[index] * (level - spent[index])
-            spent[index] = level
 
-        def freeze(cand: Candidate, binding: int | None) -> None:
-            del active[id(cand)]
-            cand.current = base[id(cand)] + level
-            cand.binding = binding
-            for index, use in self.terms_of(cand, pool=pool):
-                settle(index)
-                rate[index] -= use
+class _RisingLevel:
+    """The water level of a progressive filling: amps added to every rising candidate so far.
 
-        while active:
-            while ceilings and ceilings[0][1] not in active:
+    Each budget is charged lazily, at the rate of the candidates still rising on it; a
+    candidate stops (freezes) at its own ceiling or when a budget it uses runs dry.
+    """
+
+    def __init__(
+        self, allocator: Allocator, rising: list[Candidate], *, pool: Pool
+    ) -> None:
+        self.budgets = allocator.budgets
+        self.pool = pool
+        self.level = 0.0
+        self.active = set(rising)
+        self.members: dict[int, list[Candidate]] = {}
+        self.rate: dict[int, float] = {}  # per budget: use per amp of level
+        for cand in rising:
+            for index, use in Allocator.terms_of(cand, pool=pool):
+                self.members.setdefault(index, []).append(cand)
+                self.rate[index] = self.rate.get(index, 0.0) + use
+        self.spent = dict.fromkeys(self.rate, 0.0)  # level at which each was settled
+        current = {c: allocator.got[c].current for c in rising}
+        self.ceilings = [(c.max_a - current[c], n, c) for n, c in enumerate(rising)]
+        heapq.heapify(self.ceilings)
+        self.stopped: dict[Candidate, tuple[float, int | None]] = {}
+
+    def stops(self) -> dict[Candidate, tuple[float, int | None]]:
+        """Raise the level until every candidate stops: its level and what stopped it."""
+        while self.active:
+            ceilings = self.ceilings
+            while ceilings and ceilings[0][2] not in self.active:
                 heapq.heappop(ceilings)
-            step, binding = (
-                (ceilings[0][0] - level, None) if ceilings else (math.inf, None)
-            )
-            for index, use_rate in rate.items():
+            step = ceilings[0][0] - self.level if ceilings else math.inf
+            binding: int | None = None
+            for index, use_rate in self.rate.items():
                 if use_rate > EPS:
-                    remaining = self.budgets[index].remaining - use_rate * (
-                        level - spent[index]
+                    left = self.budgets[index].remaining - use_rate * (
+                        self.level - self.spent[index]
                     )
-                    if remaining / use_rate < step:
-                        step, binding = remaining / use_rate, index
-            level += max(step, 0.0)
+                    if left / use_rate < step:
+                        step, binding = left / use_rate, index
+            self.level += max(step, 0.0)
             if binding is None:
-                _, key = heapq.heappop(ceilings)
-                freeze(active[key], None)
+                self._freeze(heapq.heappop(ceilings)[2], None)
                 continue
-            for cand in list(members[binding]):
-                if id(cand) in active:
-                    freeze(cand, binding)
-        for cand in cands:
-            if id(cand) in base:
-                cand.current = min(cand.current, cand.max_a)
-                # What limits the filling is paid above; what the candidate also uses (the
-                # surplus, when it did not limit it) pays for the rise as well.
-                limiting = set(self.terms_of(cand, pool=pool))
-                for index, use in cand.all_terms:
-                    if (index, use) not in limiting:
-                        self.budgets[index].remaining -= (
-                            cand.current - base[id(cand)]
-                        ) * use
+            for cand in self.members[binding]:
+                if cand in self.active:
+                    self._freeze(cand, binding)
+        return self.stopped
 
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """The budgets and every candidate as they were when a stage began."""
-
-    remaining: tuple[float, ...]
-    cands: tuple[tuple[Candidate, float, int | None, bool], ...]
-
-    @classmethod
-    def take(cls, allocator: Allocator, cands: list[Candidate]) -> Checkpoint:
-        """Mark the budgets and candidates as they are now."""
-        return cls(
-            tuple(budget.remaining for budget in allocator.budgets),
-            tuple((c, c.current, c.binding, c.held) for c in cands),
+    def _settle(self, index: int) -> None:
+        self.budgets[index].remaining -= self.rate[index] * (
+            self.level - self.spent[index]
         )
+        self.spent[index] = self.level
 
-    def restore(self, allocator: Allocator) -> None:
-        """Put the budgets and candidates back as they were at the mark."""
-        for budget, remaining in zip(allocator.budgets, self.remaining, strict=True):
-            budget.remaining = remaining
-        for cand, current, binding, held in self.cands:
-            cand.current, cand.binding, cand.held = current, binding, held
+    def _freeze(self, cand: Candidate, binding: int | None) -> None:
+        self.active.discard(cand)
+        self.stopped[cand] = (self.level, binding)
+        for index, use in Allocator.terms_of(cand, pool=self.pool):
+            self._settle(index)
+            self.rate[index] -= use
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +309,10 @@ class SiteBudgets:
             parents={g.id: g.parent for g in site.groups},
         )
 
+    def usable(self, lines: tuple[Phase, ...]) -> tuple[Phase, ...]:
+        """The lines the site has (a load wired to a phase it lacks cannot use that one)."""
+        return tuple(p for p in lines if p in self.phase)
+
     def candidate(
         self, load: Load, mode: Mode, lines: tuple[Phase, ...]
     ) -> Candidate | None:
@@ -311,8 +344,8 @@ class SiteBudgets:
             min_a=min_a,
             max_a=max_a,
             lines=lines,
-            terms=terms,
-            all_terms=[*terms, (self.allocator.surplus, watts_per_a)],
+            terms=tuple(terms),
+            all_terms=(*terms, (self.allocator.surplus, watts_per_a)),
             watts_per_a=watts_per_a,
             running=running(load),
         )

@@ -134,19 +134,7 @@ def prepare(
     known), `drawing_lines` on how many lines (remembered for its next start, or the next
     car's); `car_lines` the user's setting, which wins over that.
     """
-    new_session = active and not state.active
-    if new_session or (state.mode is not None and mode is not state.mode):
-        state = replace(
-            state,
-            stops=0 if new_session else state.stops,
-            stopped_at=None,
-            enough_since=None,
-            enough_s=0.0,
-            missing_since=None,
-        )
-    if mode is not state.mode or active is not state.active:
-        state = replace(state, mode=mode, active=active)
-
+    state = _begin(state, mode=mode, active=active)
     paused = (
         state.stopped_at is not None and now - state.stopped_at < params.min_pause_s
     )
@@ -196,6 +184,23 @@ def _allowed(state: LoadState, now: float, params: ControlParams) -> float | Non
     return state.command_a
 
 
+def _begin(state: LoadState, *, mode: Mode, active: bool) -> LoadState:
+    """A new session or a mode change by the user: no pause, the delays start again."""
+    new_session = active and not state.active
+    if new_session or (state.mode is not None and mode is not state.mode):
+        state = replace(
+            state,
+            stops=0 if new_session else state.stops,
+            stopped_at=None,
+            enough_since=None,
+            enough_s=0.0,
+            missing_since=None,
+        )
+    if mode is not state.mode or active is not state.active:
+        state = replace(state, mode=mode, active=active)
+    return state
+
+
 def step(
     state: LoadState,
     allocation: Allocation,
@@ -224,18 +229,14 @@ def step(
         if meter is MeterHealth.BLIND:
             command = min(previous, allocation.current_a)  # then the safe state
     else:
-        elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
-        changes.update(
-            _run_timers(state, allocation, now=now, elapsed=elapsed, params=params)
-        )
-        command, rising_since = _next_command(
-            state, allocation, running=previous > 0, now=now, params=params
-        )
-        if (settling or meter is not MeterHealth.LIVE) and command > previous:
-            command, rising_since = previous, None
-        command = on_step(command, allocation, step_a, previous)
-        command, changes["rising_since"], changes["rises_spent"] = _spend_rise(
-            state, command, rising_since, now=now, elapsed=elapsed, params=params
+        command = _follow(
+            state,
+            allocation,
+            changes,
+            now=now,
+            params=params,
+            hold=settling or meter is not MeterHealth.LIVE,
+            step_a=step_a,
         )
     changes.update(_note_change(state, command, allocation, now=now, params=params))
     due = (
@@ -289,6 +290,37 @@ def _run_timers(
         delay=params.enable_delay_s,
     )
     return {"enough_since": enough_since, "enough_s": enough_s, "missing_since": None}
+
+
+def _follow(
+    state: LoadState,
+    allocation: Allocation,
+    changes: dict[str, Any],
+    *,
+    now: float,
+    params: ControlParams,
+    hold: bool,
+    step_a: float,
+) -> float:
+    """The command that follows the allocation: timers, the next value, the rise budget.
+
+    Nothing rises while `hold`; what changes in the state is added to `changes`.
+    """
+    previous = state.command_a
+    elapsed = now - state.stepped_at if state.stepped_at is not None else 0.0
+    changes.update(
+        _run_timers(state, allocation, now=now, elapsed=elapsed, params=params)
+    )
+    command, rising_since = _next_command(
+        state, allocation, running=previous > 0, now=now, params=params
+    )
+    if hold and command > previous:
+        command, rising_since = previous, None
+    command = on_step(command, allocation, step_a, previous)
+    command, changes["rising_since"], changes["rises_spent"] = _spend_rise(
+        state, command, rising_since, now=now, elapsed=elapsed, params=params
+    )
+    return command
 
 
 def _spend_rise(

@@ -17,15 +17,16 @@ def distribute(
     pool: Pool,
 ) -> None:
     """Share what the budgets allow among one class of candidates (docs/design.md §4.2)."""
+    got = allocator.got
     if distribution in (Distribution.SHARED, Distribution.PRIORITY):
         for cand in cands:
-            if cand.current == 0:
+            if got[cand].current == 0:
                 allocator.grant_minimum(cand, pool=pool)
         if distribution is Distribution.SHARED:
             allocator.fill_shared(cands, pool=pool)
         else:
             for cand in cands:
-                if cand.current > 0:
+                if got[cand].current > 0:
                     allocator.top_up(cand, pool=pool)
         return
     optimized = distribution is Distribution.SEQUENTIAL_OPTIMIZED
@@ -39,7 +40,9 @@ def distribute(
         ):
             placed.append(cand)
             for index, use in allocator.terms_of(cand, pool=pool):
-                spare[index] = spare.get(index, 0.0) + (cand.current - cand.min_a) * use
+                spare[index] = (
+                    spare.get(index, 0.0) + (got[cand].current - cand.min_a) * use
+                )
 
 
 def _trim_for(
@@ -66,7 +69,8 @@ def _trim_for(
     for other in reversed(placed):
         if not short:
             break
-        room = other.current - other.min_a
+        grant = allocator.got[other]
+        room = grant.current - other.min_a
         if room <= EPS:
             continue
         uses = dict(allocator.terms_of(other, pool=pool))
@@ -75,8 +79,8 @@ def _trim_for(
             continue
         cut = min(room, max(short[index] / uses[index] for index in shared))
         allocator.take(other, -cut)
-        trimmed.append((other, cut, other.binding))
-        other.binding = shared[0]  # what it is trimmed for binds it now
+        trimmed.append((other, cut, grant.binding))
+        grant.binding = shared[0]  # what it is trimmed for binds it now
         for index, use in uses.items():
             spare[index] -= cut * use
             if index in short:
@@ -88,7 +92,7 @@ def _trim_for(
         return True
     for other, cut, binding in trimmed:
         allocator.take(other, cut)
-        other.binding = binding
+        allocator.got[other].binding = binding
         for index, use in allocator.terms_of(other, pool=pool):
             spare[index] += cut * use
     return False
@@ -108,8 +112,9 @@ def hold_minimums(
         room, _ = allocator.room(cand, pool=Pool.WITH_SURPLUS)
         paid = room + EPS >= cand.min_a
         if allocator.grant_minimum(cand, pool=Pool.HARD):
-            cand.held = not paid and not supported
-            cand.paid = max(room, 0.0) / cand.min_a if cand.min_a > 0 else None
+            grant = allocator.got[cand]
+            grant.held = not paid and not supported
+            grant.paid = max(room, 0.0) / cand.min_a if cand.min_a > 0 else None
 
 
 def keep_within_dead_band(
@@ -121,14 +126,15 @@ def keep_within_dead_band(
     """
     for cand in cands:
         previous = cand.load.control.command_a
-        if cand.current <= 0 or previous <= 0 or not math.isfinite(previous):
+        current = allocator.got[cand].current
+        if current <= 0 or previous <= 0 or not math.isfinite(previous):
             continue
         if (
             not (cand.min_a <= previous <= cand.max_a)
-            or abs(previous - cand.current) >= band
+            or abs(previous - current) >= band
         ):
             continue
-        if previous < cand.current or allocator.room(cand, pool=Pool.HARD)[0] + EPS >= (
-            previous - cand.current
+        if previous < current or allocator.room(cand, pool=Pool.HARD)[0] + EPS >= (
+            previous - current
         ):
-            allocator.take(cand, previous - cand.current)
+            allocator.take(cand, previous - current)

@@ -10,39 +10,17 @@ from .model import Allocation, Evse, Mode, Plan, Reason, Snapshot, effective_mod
 
 def result_of(allocator: Allocator, cand: Candidate) -> Allocation:
     """A candidate's allocation: its current within its range, and what limits it."""
-    if cand.current <= EPS:
-        budget = allocator.budgets[cand.binding] if cand.binding is not None else None
-        if budget is None or budget.reason is Reason.SURPLUS:
-            paid = allocator.surplus_share(cand, 0.0) if budget else None
-            reason = (
-                Reason.WAITING_FOR_EXCESS
-                if cand.mode is Mode.EXCESS
-                else Reason.WAITING_FOR_SURPLUS
-            )
-            return Allocation(
-                current_a=0.0,
-                available_a=0.0,
-                reason=reason,
-                min_a=cand.min_a,
-                lines=cand.lines,
-                paid_share=paid,
-            )
-        return Allocation(
-            current_a=0.0,
-            available_a=0.0,
-            reason=budget.reason,
-            detail=budget.detail,
-            min_a=cand.min_a,
-            lines=cand.lines,
-        )
-    current = min(max(cand.current, cand.min_a), cand.max_a)
-    if cand.held:
+    got = allocator.got[cand]
+    if got.current <= EPS:
+        return _stopped(allocator, cand)
+    current = min(max(got.current, cand.min_a), cand.max_a)
+    if got.held:
         reason, detail = Reason.HOLDING_MINIMUM, ""
-    elif cand.binding is None or current >= cand.max_a - EPS:
+    elif got.binding is None or current >= cand.max_a - EPS:
         limited = isinstance(cand.load, Evse) and cand.max_a < cand.load.max_a - EPS
         reason, detail = (Reason.CAR_LIMIT if limited else Reason.AT_MAXIMUM), ""
     else:
-        budget = allocator.budgets[cand.binding]
+        budget = allocator.budgets[got.binding]
         reason, detail = budget.reason, budget.detail
         if reason is Reason.SURPLUS and cand.mode is Mode.EXCESS:
             reason = Reason.EXCESS
@@ -53,9 +31,31 @@ def result_of(allocator: Allocator, cand: Candidate) -> Allocation:
         detail=detail,
         min_a=cand.min_a,
         lines=cand.lines,
-        held=cand.held,
-        paid_share=cand.paid,
+        held=got.held,
+        paid_share=got.paid,
         hard_room_a=min(allocator.room(cand, pool=Pool.HARD)[0], cand.max_a - current),
+    )
+
+
+def _stopped(allocator: Allocator, cand: Candidate) -> Allocation:
+    """A candidate that got nothing: the hard limit that ruled it out, or the wait."""
+    binding = allocator.got[cand].binding
+    budget = allocator.budgets[binding] if binding is not None else None
+    if budget is not None and budget.reason is not Reason.SURPLUS:
+        reason, detail, paid = budget.reason, budget.detail, None
+    else:
+        excess = cand.mode is Mode.EXCESS
+        reason = Reason.WAITING_FOR_EXCESS if excess else Reason.WAITING_FOR_SURPLUS
+        detail = ""
+        paid = allocator.surplus_share(cand, 0.0) if budget else None
+    return Allocation(
+        current_a=0.0,
+        available_a=0.0,
+        reason=reason,
+        detail=detail,
+        min_a=cand.min_a,
+        lines=cand.lines,
+        paid_share=paid,
     )
 
 
