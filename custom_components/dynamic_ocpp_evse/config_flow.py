@@ -27,6 +27,8 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_METER_INTERVAL,
+    CONF_OCPP_HOST,
+    CONF_OCPP_PORT,
     CONF_SOLAR,
     CONF_VOLTAGE,
     DEFAULT_BREAKER,
@@ -89,6 +91,8 @@ def _site_schema() -> vol.Schema:
                 CONF_BATTERY_SUPPORT_SOC, default=DEFAULT_SUPPORT_SOC
             ): number_field(0, 100, "%"),
             vol.Optional(CONF_INVERTER_MAX_POWER): number_field(0, 1_000_000, "W", 50),
+            vol.Optional(CONF_OCPP_PORT): number_field(1, 65535, ""),
+            vol.Optional(CONF_OCPP_HOST): selector.TextSelector(),
         }
     )
 

@@ -24,6 +24,8 @@ CONF_BATTERY_TARGET_SOC: Final = "battery_target_soc"
 CONF_BATTERY_SUPPORT_SOC: Final = "battery_support_soc"
 CONF_INVERTER_MAX_POWER: Final = "inverter_max_power"
 CONF_METER_INTERVAL: Final = "meter_interval"
+CONF_OCPP_PORT: Final = "ocpp_server_port"  # the built-in central system; absent: off
+CONF_OCPP_HOST: Final = "ocpp_server_host"
 
 # What every load's subentry may carry: its first operating mode and priority.
 CONF_PRIORITY: Final = "priority"
@@ -36,3 +38,5 @@ DEFAULT_VOLTAGE: Final = 230
 DEFAULT_METER_INTERVAL: Final = 10  # s: how often a live grid meter reports at least
 DEFAULT_TARGET_SOC: Final = 90
 DEFAULT_SUPPORT_SOC: Final = 100
+DEFAULT_OCPP_HOST: Final = "0.0.0.0"  # every interface: chargers are on the LAN
+DEFAULT_OCPP_PORT: Final = 9010  # beside the OCPP integration's 9000

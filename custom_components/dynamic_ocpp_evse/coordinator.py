@@ -21,11 +21,13 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from .central.server import CentralSystem
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
@@ -35,6 +37,7 @@ from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .inputs import read_snapshot
 from .loads import KINDS, Driver, subentries_of
+from .loads.kind import SiteContext
 from .repairs import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
 from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig
@@ -85,10 +88,25 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             ),
         )
         self.site = SiteConfig.from_data(entry.data)
+        self.central = (
+            CentralSystem(
+                host=self.site.ocpp_host,
+                port=self.site.ocpp_port,
+                clock=dt_util.utcnow,
+                changed=self._async_charger_reported,
+                refused=self._async_charger_reported,
+            )
+            if self.site.ocpp_port is not None
+            else None
+        )
         # The loads it was set up with (removed ones are told apart on reload).
         self.subentries = dict(entry.subentries)
         self._groups = [
-            kind.group(hass, subentries_of(entry, kind), self.site.voltage)
+            kind.group(
+                hass,
+                subentries_of(entry, kind),
+                SiteContext(voltage=self.site.voltage, central=self.central),
+            )
             for kind in KINDS
         ]
         self.drivers: dict[str, Driver] = {
@@ -137,10 +155,24 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 self.config_entry.async_on_unload(unsubscribe)
         self.config_entry.async_on_unload(self._async_stop_watching)
         self._async_watch_inputs()
+        if self.central is not None:
+            try:
+                await self.central.start()
+            except OSError as err:
+                raise ConfigEntryNotReady(
+                    translation_domain=DOMAIN,
+                    translation_key="ocpp_server_failed",
+                    translation_placeholders={
+                        "address": f"{self.site.ocpp_host}:{self.site.ocpp_port}",
+                        "error": str(err),
+                    },
+                ) from err
 
     async def async_shutdown(self) -> None:
         """Stop the loop; the control's memory is written before the site goes."""
         await super().async_shutdown()
+        if self.central is not None:
+            await self.central.stop()
         await self._control_store.async_flush()
 
     @callback
@@ -166,6 +198,13 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         """Run a cycle soon after an input changes (debounced)."""
         self.config_entry.async_create_background_task(
             self.hass, self.async_request_refresh(), f"{DOMAIN} input changed"
+        )
+
+    @callback
+    def _async_charger_reported(self, _cp_id: str) -> None:
+        """A charger on the built-in server said something: run a cycle soon (debounced)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), f"{DOMAIN} charger reported"
         )
 
     async def _async_update_data(self) -> CycleReport:
@@ -285,6 +324,16 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 placeholders={"site": title, "entities": ", ".join(missing)},
             ),
             *(repair for group in self._groups for repair in group.repairs(title)),
+            Repair(
+                key="charger_refused",
+                active=self.central is not None and bool(self.central.refused),
+                placeholders={
+                    "site": title,
+                    "chargers": ", ".join(sorted(self.central.refused))
+                    if self.central is not None
+                    else "",
+                },
+            ),
             Repair(
                 key="not_following",
                 active=bool(ignoring),

@@ -24,6 +24,7 @@ SITE_REPAIR_KEYS = (
     "settings_unreadable",
     "entity_missing",
     "not_following",
+    "charger_refused",
 )
 
 

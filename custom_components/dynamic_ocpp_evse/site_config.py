@@ -17,10 +17,13 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_METER_INTERVAL,
+    CONF_OCPP_HOST,
+    CONF_OCPP_PORT,
     CONF_SOLAR,
     CONF_VOLTAGE,
     DEFAULT_BREAKER_TYPE,
     DEFAULT_METER_INTERVAL,
+    DEFAULT_OCPP_HOST,
     DEFAULT_SUPPORT_SOC,
     DEFAULT_TARGET_SOC,
 )
@@ -44,6 +47,8 @@ class SiteConfig:
     battery_target_soc: float = DEFAULT_TARGET_SOC
     battery_support_soc: float = DEFAULT_SUPPORT_SOC
     inverter_max_power_w: float | None = None
+    ocpp_port: int | None = None  # the built-in central system listens here (None: off)
+    ocpp_host: str = DEFAULT_OCPP_HOST
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> SiteConfig:
@@ -73,6 +78,8 @@ class SiteConfig:
                 data.get(CONF_BATTERY_SUPPORT_SOC, DEFAULT_SUPPORT_SOC)
             ),
             inverter_max_power_w=float(inverter) if inverter else None,
+            ocpp_port=int(data[CONF_OCPP_PORT]) if data.get(CONF_OCPP_PORT) else None,
+            ocpp_host=str(data.get(CONF_OCPP_HOST) or DEFAULT_OCPP_HOST),
         )
 
     @property

@@ -13,6 +13,7 @@ clock, and `run()` calls `step()` every second for a live demo.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Callable, Coroutine
 import contextlib
 from dataclasses import dataclass
@@ -261,8 +262,13 @@ class ReferenceCharger:
         clock: Callable[[], datetime],
         *,
         auto_reconnect: bool = True,
+        password: str | None = None,
     ) -> None:
-        """A charger that will connect to the central system at `url` (ws://host:port)."""
+        """A charger that will connect to the central system at `url` (ws://host:port).
+
+        With a `password` it authenticates by HTTP Basic (OCPP security profile 1).
+        """
+        self.password = password
         self.spec = spec
         self.url = url
         self.clock = clock
@@ -312,7 +318,9 @@ class ReferenceCharger:
         """Open the websocket; boot on the first connection after power-up."""
         try:
             connection = await websockets.connect(
-                f"{self.url}/{self.spec.cp_id}", subprotocols=[Subprotocol("ocpp1.6")]
+                f"{self.url}/{self.spec.cp_id}",
+                subprotocols=[Subprotocol("ocpp1.6")],
+                additional_headers=self._credentials(),
             )
         except (OSError, websockets.exceptions.WebSocketException) as err:
             LOGGER.debug("%s: cannot connect: %s", self.spec.cp_id, err)
@@ -325,6 +333,13 @@ class ReferenceCharger:
         if not self._booted:
             await self.boot()
         return True
+
+    def _credentials(self) -> dict[str, str]:
+        """The Authorization header of security profile 1 (none without a password)."""
+        if self.password is None:
+            return {}
+        token = base64.b64encode(f"{self.spec.cp_id}:{self.password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
 
     def soon(self, work: Coroutine[Any, Any, None]) -> None:
         """Do `work` right after answering a request (a CALL cannot wait inside another)."""

@@ -76,6 +76,7 @@ class Bench:
     clock_offset: dict[str, timedelta] = field(default_factory=dict)
     site: ConfigEntry | None = None
     seconds: int = 0  # simulated time since the bench started
+    transport: str = "integration"  # how connectors are added: or "central"
 
     # --- the OCPP integration and its chargers ------------------------------------------
 
@@ -104,6 +105,19 @@ class Bench:
         )
         assert result["type"] == "create_entry", result
         await self.hass.async_block_till_done()
+
+    def add_central_charger(
+        self, spec: StationSpec, *, password: str | None = None
+    ) -> ReferenceCharger:
+        """A charger that connects to our site's own server (let in once it is added)."""
+        charger = ReferenceCharger(
+            spec,
+            f"ws://127.0.0.1:{self.port}",
+            lambda: dt_util.utcnow() + self.clock_offset.get(spec.cp_id, timedelta(0)),
+            password=password,
+        )
+        self.chargers[spec.cp_id] = charger
+        return charger
 
     async def add_charger(
         self,
@@ -221,6 +235,10 @@ class Bench:
         flow = await self.hass.config_entries.subentries.async_init(
             (self.site.entry_id, "evse"), context={"source": "user"}
         )
+        if flow["type"] == "menu":  # the site runs its own server: which way in
+            flow = await self.hass.config_entries.subentries.async_configure(
+                flow["flow_id"], {"next_step_id": self.transport}
+            )
         assert flow["type"] == "form", flow
         lines = (*wiring, "none", "none", "none")[:3]
         data = {
@@ -297,9 +315,12 @@ class Bench:
 
     def record(self, what: str, seconds: float) -> float:
         """Note a measured time for the summary; returns it."""
-        TIMINGS.setdefault(f"{what} (OCPP integration {self.release})", []).append(
-            seconds
+        way = (
+            "built-in server"
+            if self.transport == "central"
+            else f"OCPP integration {self.release}"
         )
+        TIMINGS.setdefault(f"{what} ({way})", []).append(seconds)
         return seconds
 
     def state(self, entity_id: str) -> str | None:

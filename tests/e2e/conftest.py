@@ -61,6 +61,18 @@ async def bench(
     await bench.stop()
 
 
+@pytest.fixture
+async def central(
+    hass: HomeAssistant, socket_enabled: None, freezer: FrozenDateTimeFactory
+) -> AsyncIterator[Bench]:
+    """Home Assistant without the OCPP integration; chargers connect to our own server."""
+    freezer.move_to("2026-06-01 12:00:00+00:00")
+    hass.loop.slow_callback_duration = 3600
+    bench = Bench(hass, freezer, release="", transport="central")
+    yield bench
+    await bench.stop()
+
+
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     """Print the times the end-to-end tests measured (simulated seconds)."""
     if not TIMINGS:

@@ -8,16 +8,26 @@ its actions. The rest of the integration names no kind.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
+from ..central.server import CentralSystem
 from ..engine.control import Command
 from ..engine.model import Charger, Load
 from ..repairs import Repair
 from ..settings import LoadSettings
+
+
+@dataclass(frozen=True, slots=True)
+class SiteContext:
+    """What a site offers its loads: its voltage, and its central system when it runs one."""
+
+    voltage: float
+    central: CentralSystem | None = None
 
 
 class LoadUnavailable(HomeAssistantError):
@@ -108,7 +118,7 @@ class LoadKind(Protocol):
         self,
         hass: HomeAssistant,
         subentries: Mapping[str, ConfigSubentry],
-        voltage: float,
+        site: SiteContext,
     ) -> LoadGroup:
         """The site's loads of this kind, ready to run."""
 

@@ -1,4 +1,7 @@
-"""EV chargers through the HA OCPP integration: one load per connector, commanded by profiles."""
+"""EV chargers over OCPP: one load per connector, commanded by charging profiles.
+
+A charger is reached through the HA OCPP integration or connects to our own central system.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
+from ..kind import SiteContext
 from .actions import async_setup_actions
 from .config import CONF_CHARGE_POINT, SUBENTRY_EVSE, EvseConfig
 from .driver import EvseGroup
 from .flow import EvseSubentryFlow
-from .profiles import async_release_chargers
+from .via_integration import async_release_chargers
 
 
 class OcppEvseKind:
@@ -35,10 +39,10 @@ class OcppEvseKind:
         self,
         hass: HomeAssistant,
         subentries: Mapping[str, ConfigSubentry],
-        voltage: float,
+        site: SiteContext,
     ) -> EvseGroup:
         """The site's connectors."""
-        return EvseGroup(hass, subentries, voltage)
+        return EvseGroup(hass, subentries, site)
 
     async def async_forget(
         self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]

@@ -1,4 +1,4 @@
-"""A charger connector driven through the HA OCPP integration, as the user configured it."""
+"""A charger connector as the user configured it (through the OCPP integration or our server)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ CONF_PROFILE_VALIDITY: Final = "profile_validity"
 CONF_FAILSAFE_CURRENT: Final = "failsafe_current"
 CONF_PAUSE_MODE: Final = "pause_mode"
 CONF_CURRENT_STEP: Final = "current_step"
+CONF_TRANSPORT: Final = "transport"  # absent in data from before the built-in server
+CONF_PASSWORD: Final = "password"  # HTTP Basic, OCPP security profile 1 ('' for none)
+TRANSPORT_INTEGRATION: Final = "ocpp_integration"
+TRANSPORT_CENTRAL: Final = "central"
 CONF_CAR_PHASES: Final = "car_phases"  # "auto": learned from the last session, or 1 / 3
 CAR_PHASES_AUTO: Final = "auto"
 PAUSE_ZERO: Final = "zero"  # pause with a 0 A limit
@@ -38,11 +42,13 @@ LEGACY_CURRENT_STEP: Final = 0.1  # A: chargers added before the setting keep te
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvseConfig:
-    """One connector of a charger driven through the HA OCPP integration."""
+    """One connector of a charger."""
 
     id: str  # the subentry id
     name: str
-    charge_point_id: str  # the OCPP integration's id ("devid"), not an HA device id
+    charge_point_id: (
+        str  # its OCPP id ("devid" in the OCPP integration), not an HA device id
+    )
     connector: int
     min_a: float
     max_a: float
@@ -55,6 +61,8 @@ class EvseConfig:
     pause_mode: str = PAUSE_ZERO
     current_step_a: float = LEGACY_CURRENT_STEP  # the charger applies multiples of this
     car_lines: int = 0  # the lines its car charges on; 0: learned from the last session
+    transport: str = TRANSPORT_INTEGRATION
+    password: str = ""
 
     @classmethod
     def from_data(
@@ -77,6 +85,8 @@ class EvseConfig:
             pause_mode=str(data.get(CONF_PAUSE_MODE, PAUSE_ZERO)),
             current_step_a=float(data.get(CONF_CURRENT_STEP, LEGACY_CURRENT_STEP)),
             car_lines=_car_lines(data.get(CONF_CAR_PHASES, CAR_PHASES_AUTO)),
+            transport=str(data.get(CONF_TRANSPORT, TRANSPORT_INTEGRATION)),
+            password=str(data.get(CONF_PASSWORD, "")),
         )
 
 

@@ -1,8 +1,4 @@
-"""A charger connector at run time: the OCPP integration's entities read into an engine load.
-
-Per-line currents come from the Current.Import sensor's L1/L2/L3 attributes; without them its
-value is taken as the current of every line in use.
-"""
+"""A charger connector at run time: what its transport shows, read into an engine load."""
 
 from __future__ import annotations
 
@@ -10,15 +6,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, State
+from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant
 
+from ...central.server import CentralSystem
 from ...engine.model import Charger, Evse, ModeSetting, Session
-from ...engine.units import parse_number
 from ...repairs import Repair
 from ...settings import LoadSettings
-from .config import OCPP_DOMAIN, PAUSE_STOP, EvseConfig
+from ..kind import SiteContext
+from .config import OCPP_DOMAIN, PAUSE_STOP, TRANSPORT_CENTRAL, EvseConfig
 from .discovery import OcppDirectory
-from .profiles import OcppActuator
+from .profiles import ProfileActuator
+from .via_central import CentralTransport
+from .via_integration import IntegrationTransport
 
 # OCPP 1.6 connector status -> session. SuspendedEVSE is a car we paused: still connected.
 _SESSIONS = {
@@ -30,7 +29,6 @@ _SESSIONS = {
     "Finishing": Session.FINISHED,
     "Reserved": Session.NO_CAR,
 }
-_LINE_KEYS = (("L1", "L1-N"), ("L2", "L2-N"), ("L3", "L3-N"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +36,7 @@ class EvseDriver:
     """One connector: what it reads, and the profiles that carry its commands."""
 
     config: EvseConfig
-    actuator: OcppActuator
+    actuator: ProfileActuator
 
     @property
     def id(self) -> str:
@@ -47,8 +45,13 @@ class EvseDriver:
 
     @property
     def watched(self) -> list[str]:
-        """Its status, currents and the charger's reconnection counter."""
-        return self.actuator.entities.watched
+        """The entities whose changes call for a new cycle (none over our own server)."""
+        transport = self.actuator.transport
+        return (
+            transport.entities.watched
+            if isinstance(transport, IntegrationTransport)
+            else []
+        )
 
     @property
     def shared_limit(self) -> Charger:
@@ -61,25 +64,20 @@ class EvseDriver:
         A connector whose status is unknown (charger offline, faulted) takes no part.
         """
         evse = self.config
-        entities = self.actuator.entities
-        status = hass.states.get(entities.status) if entities.status else None
-        session = _SESSIONS.get(status.state) if status is not None else None
+        transport = self.actuator.transport
+        status = transport.status()
+        session = _SESSIONS.get(status) if status is not None else None
         if session is Session.FINISHED and evse.pause_mode == PAUSE_STOP:
             # After we stop a transaction to pause, the car stays plugged in: a remote start
             # resumes it.
             session = Session.CONNECTED
-        current = (
-            hass.states.get(entities.current_import)
-            if entities.current_import
-            else None
-        )
         return Evse(
             id=evse.id,
             wired=evse.wired,
             min_a=evse.min_a,
             max_a=evse.max_a,
             failsafe_a=evse.failsafe_a,
-            line_a=_line_currents(current, len(evse.wired)),
+            line_a=transport.line_currents(len(evse.wired)),
             session=session or Session.NO_CAR,
             mode=settings.mode if session is not None else ModeSetting.OFF,
             priority=settings.priority,
@@ -89,63 +87,43 @@ class EvseDriver:
             car_lines=evse.car_lines,
         )
 
-    def unseen(self, directory: OcppDirectory) -> str:
-        """What of its charger the OCPP integration does not show, in words ('' for nothing)."""
-        evse = self.config
-        if evse.charge_point_id not in directory.chargers:
-            return f"{evse.name}: the OCPP integration has no charger {evse.charge_point_id}"
-        missing = self.actuator.entities.missing(
-            charge_control=evse.pause_mode == PAUSE_STOP
-        )
-        return (
-            f"{evse.name} ({evse.charge_point_id}): {', '.join(missing)}"
-            if missing
-            else ""
-        )
-
-
-def _line_currents(state: State | None, lines: int) -> tuple[float | None, ...]:
-    """Per-line currents from the L1/L2/L3 attributes, else the state on every line.
-
-    The OCPP integration sets the state to 0 when a transaction stops or is suspended but
-    leaves the per-line attributes at their last values: a 0 state wins.
-    """
-    if state is None:
-        return (None,) * lines
-    value = parse_number(state.state)
-    if value == 0:
-        return (0.0,) * lines
-    per_line = [
-        next(
-            (parse_number(state.attributes[k]) for k in keys if k in state.attributes),
-            None,
-        )
-        for keys in _LINE_KEYS[:lines]
-    ]
-    if any(amps is not None for amps in per_line):
-        return tuple(per_line)
-    return (value,) * lines
-
 
 class EvseGroup:
-    """The charger connectors of one site, and the OCPP integration's registry they share."""
+    """The charger connectors of one site, over the OCPP integration or our own server."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         subentries: Mapping[str, ConfigSubentry],
-        voltage: float,
+        site: SiteContext,
     ) -> None:
         """One driver per connector subentry."""
         self._hass = hass
         self.directory = OcppDirectory(hass)
-        self._drivers = [
-            EvseDriver(config, OcppActuator(hass, config, self.directory, voltage))
-            for config in (
-                EvseConfig.from_data(subentry_id, subentry.title, subentry.data)
-                for subentry_id, subentry in subentries.items()
-            )
+        configs = [
+            EvseConfig.from_data(subentry_id, subentry.title, subentry.data)
+            for subentry_id, subentry in subentries.items()
         ]
+        self._drivers = [
+            EvseDriver(
+                config,
+                ProfileActuator(
+                    config, site.voltage, self._transport(config, site.central)
+                ),
+            )
+            for config in configs
+        ]
+        if site.central is not None:
+            for config in configs:
+                if config.transport == TRANSPORT_CENTRAL:
+                    site.central.allow(config.charge_point_id, config.password)
+
+    def _transport(
+        self, config: EvseConfig, central: CentralSystem | None
+    ) -> IntegrationTransport | CentralTransport:
+        if config.transport == TRANSPORT_CENTRAL:
+            return CentralTransport(central, config)
+        return IntegrationTransport(self._hass, config, self.directory)
 
     @property
     def drivers(self) -> Sequence[EvseDriver]:
@@ -157,15 +135,22 @@ class EvseGroup:
         return self.directory.async_listen()
 
     def repairs(self, site: str) -> list[Repair]:
-        """The OCPP integration missing, and chargers it does not fully show."""
+        """The OCPP integration missing, chargers it does not fully show, no server."""
+        through_integration = [
+            driver
+            for driver in self._drivers
+            if isinstance(driver.actuator.transport, IntegrationTransport)
+        ]
         unseen = "; ".join(
-            text for driver in self._drivers if (text := driver.unseen(self.directory))
+            text
+            for driver in through_integration
+            if (text := _unseen(driver, self.directory))
         )
         running = self._hass.state is CoreState.running
         return [
             Repair(
                 key="ocpp_missing",
-                active=bool(self._drivers)
+                active=bool(through_integration)
                 and not self._hass.services.has_service(OCPP_DOMAIN, "set_charge_rate"),
                 placeholders={"site": site},
             ),
@@ -175,3 +160,18 @@ class EvseGroup:
                 placeholders={"site": site, "details": unseen},
             ),
         ]
+
+
+def _unseen(driver: EvseDriver, directory: OcppDirectory) -> str:
+    """What of its charger the OCPP integration does not show, in words ('' for nothing)."""
+    evse = driver.config
+    if evse.charge_point_id not in directory.chargers:
+        return (
+            f"{evse.name}: the OCPP integration has no charger {evse.charge_point_id}"
+        )
+    transport = driver.actuator.transport
+    assert isinstance(transport, IntegrationTransport)
+    missing = transport.entities.missing(charge_control=evse.pause_mode == PAUSE_STOP)
+    return (
+        f"{evse.name} ({evse.charge_point_id}): {', '.join(missing)}" if missing else ""
+    )

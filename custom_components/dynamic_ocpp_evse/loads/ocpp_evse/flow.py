@@ -1,4 +1,8 @@
-"""Add or change one connector of a charger of the OCPP integration (a subentry of the site)."""
+"""Add or change one connector of a charger (a subentry of the site).
+
+A charger is reached through the OCPP integration, or connects to the site's own central
+system when the site runs one (the user picks which).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 import voluptuous as vol
 
-from ...const import DOMAIN, LOGGER
+from ...const import CONF_OCPP_PORT, DOMAIN, LOGGER
 from ...engine.units import parse_number
 from ...flow_checks import form_errors, number_field, site_phases
 from .config import (
@@ -28,72 +32,58 @@ from .config import (
     CONF_FAILSAFE_CURRENT,
     CONF_MAX_CURRENT,
     CONF_MIN_CURRENT,
+    CONF_PASSWORD,
     CONF_PAUSE_MODE,
     CONF_PROFILE_VALIDITY,
     CONF_RATE_UNIT,
     CONF_STACK_LEVEL,
+    CONF_TRANSPORT,
     CONF_WIRING,
     DEFAULT_CURRENT_STEP,
     OCPP_DOMAIN,
     PAUSE_STOP,
     PAUSE_ZERO,
+    TRANSPORT_CENTRAL,
+    TRANSPORT_INTEGRATION,
 )
 from .discovery import OcppCharger, find_chargers
 
 AUTO = "auto"
-_RATE_UNITS = [AUTO, "A", "W"]
 NO_LINE = "none"
 
 
 def _evse_schema(
-    phases: list[str], chargers: dict[str, OcppCharger], *, new: bool
+    phases: list[str],
+    chargers: dict[str, OcppCharger],
+    *,
+    new: bool,
+    central: bool,
 ) -> vol.Schema:
-    line_options = [*phases, NO_LINE]
+    """The connector's form; a new one names its charger (picked, or typed for our server)."""
     schema: dict[vol.Marker, Any] = {vol.Required(CONF_NAME): selector.TextSelector()}
     if new:
-        schema[vol.Required(CONF_CHARGE_POINT)] = selector.SelectSelector(
-            selector.SelectSelectorConfig(
-                options=[
-                    selector.SelectOptionDict(
-                        value=cp_id,
-                        label=charger.name
-                        if charger.name == cp_id
-                        else f"{charger.name} ({cp_id})",
-                    )
-                    for cp_id, charger in chargers.items()
-                ]
-            )
+        schema[vol.Required(CONF_CHARGE_POINT)] = (
+            selector.TextSelector() if central else _charger_choice(chargers)
         )
         schema[vol.Required(CONF_CONNECTOR, default=1)] = number_field(1, 10, "")
+    if central:
+        schema[vol.Optional(CONF_PASSWORD, default="")] = selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+        )
+    schema.update(_limits_and_wiring(phases))
+    # Detection asks the charger through the OCPP integration; our own server cannot ask a
+    # charger before it is let in, so there the user says.
+    units = ["A", "W"] if central else [AUTO, "A", "W"]
     schema.update(
         {
-            vol.Required(CONF_MIN_CURRENT, default=6): number_field(0, 80, "A", 0.1),
-            vol.Required(CONF_MAX_CURRENT, default=16): number_field(1, 80, "A", 0.1),
-            vol.Required(CONF_CURRENT_STEP, default=DEFAULT_CURRENT_STEP): number_field(
-                0.1, 10, "A", 0.1
-            ),
-            vol.Required(CONF_CHARGER_MAX_CURRENT, default=32): number_field(
-                1, 250, "A", 0.1
-            ),
-            vol.Required(CONF_WIRING[0], default=phases[0]): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=phases)
-            ),
-            vol.Required(
-                CONF_WIRING[1], default=phases[1] if len(phases) > 1 else NO_LINE
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=line_options)
-            ),
-            vol.Required(
-                CONF_WIRING[2], default=phases[2] if len(phases) > 2 else NO_LINE
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=line_options)
-            ),
-            vol.Required(CONF_RATE_UNIT, default=AUTO): selector.SelectSelector(
+            vol.Required(CONF_RATE_UNIT, default=units[0]): selector.SelectSelector(
                 selector.SelectSelectorConfig(
-                    options=_RATE_UNITS, translation_key="rate_unit"
+                    options=units, translation_key="rate_unit"
                 )
             ),
-            vol.Required(CONF_STACK_LEVEL, default=0): number_field(0, 99, ""),
+            vol.Required(CONF_STACK_LEVEL, default=1 if central else 0): number_field(
+                1 if central else 0, 99, ""
+            ),
             vol.Required(CONF_PROFILE_VALIDITY, default=180): number_field(
                 30, 3600, "s"
             ),
@@ -117,11 +107,74 @@ def _evse_schema(
     return vol.Schema(schema)
 
 
+def _charger_choice(chargers: dict[str, OcppCharger]) -> selector.SelectSelector:
+    """The OCPP integration's chargers, by name and charge point id."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[
+                selector.SelectOptionDict(
+                    value=cp_id,
+                    label=charger.name
+                    if charger.name == cp_id
+                    else f"{charger.name} ({cp_id})",
+                )
+                for cp_id, charger in chargers.items()
+            ]
+        )
+    )
+
+
+def _limits_and_wiring(phases: list[str]) -> dict[vol.Marker, Any]:
+    """Currents, and the site phase of each charger line."""
+    line_options = [*phases, NO_LINE]
+    return {
+        vol.Required(CONF_MIN_CURRENT, default=6): number_field(0, 80, "A", 0.1),
+        vol.Required(CONF_MAX_CURRENT, default=16): number_field(1, 80, "A", 0.1),
+        vol.Required(CONF_CURRENT_STEP, default=DEFAULT_CURRENT_STEP): number_field(
+            0.1, 10, "A", 0.1
+        ),
+        vol.Required(CONF_CHARGER_MAX_CURRENT, default=32): number_field(
+            1, 250, "A", 0.1
+        ),
+        vol.Required(CONF_WIRING[0], default=phases[0]): selector.SelectSelector(
+            selector.SelectSelectorConfig(options=phases)
+        ),
+        vol.Required(
+            CONF_WIRING[1], default=phases[1] if len(phases) > 1 else NO_LINE
+        ): selector.SelectSelector(selector.SelectSelectorConfig(options=line_options)),
+        vol.Required(
+            CONF_WIRING[2], default=phases[2] if len(phases) > 2 else NO_LINE
+        ): selector.SelectSelector(selector.SelectSelectorConfig(options=line_options)),
+    }
+
+
 class EvseSubentryFlow(ConfigSubentryFlow):
-    """Add or change one connector of a charger connected through the OCPP integration."""
+    """Add or change one connector of a charger."""
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Through the OCPP integration, or (on a site running one) our own server."""
+        if self._get_entry().data.get(CONF_OCPP_PORT):
+            return self.async_show_menu(
+                step_id="user", menu_options=["integration", "central"]
+            )
+        return await self._async_step_integration(user_input, step_id="user")
+
+    async def async_step_integration(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A charger the OCPP integration connects."""
+        return await self._async_step_integration(user_input, step_id="integration")
+
+    async def async_step_central(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A charger that connects to the site's own server, by its charge point id."""
+        return await self._async_step(user_input, step_id="central", central=True)
+
+    async def _async_step_integration(
+        self, user_input: dict[str, Any] | None, *, step_id: str
     ) -> SubentryFlowResult:
         """Pick a charger the OCPP integration knows and describe its connector."""
         if not any(
@@ -131,25 +184,34 @@ class EvseSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="ocpp_not_loaded")
         if not find_chargers(self.hass):
             return self.async_abort(reason="no_chargers")
-        return await self._async_step(user_input, step_id="user")
+        return await self._async_step(user_input, step_id=step_id, central=False)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a connector (its charger and connector number stay)."""
-        return await self._async_step(user_input, step_id="reconfigure")
+        """Change a connector (its charger, connector number and transport stay)."""
+        central = (
+            self._get_reconfigure_subentry().data.get(CONF_TRANSPORT)
+            == TRANSPORT_CENTRAL
+        )
+        return await self._async_step(
+            user_input, step_id="reconfigure", central=central
+        )
 
     async def _async_step(
-        self, user_input: dict[str, Any] | None, *, step_id: str
+        self, user_input: dict[str, Any] | None, *, step_id: str, central: bool
     ) -> SubentryFlowResult:
         entry = self._get_entry()
-        new = step_id == "user"
-        chargers = find_chargers(self.hass)
-        schema = _evse_schema(site_phases(entry), chargers, new=new)
+        new = step_id != "reconfigure"
+        chargers = {} if central else find_chargers(self.hass)
+        schema = _evse_schema(site_phases(entry), chargers, new=new, central=central)
         errors = form_errors(self.hass, schema, user_input) if user_input else {}
         if user_input is not None and not errors:
             data = dict(user_input)
             name = data.pop(CONF_NAME)
+            data[CONF_TRANSPORT] = (
+                TRANSPORT_CENTRAL if central else TRANSPORT_INTEGRATION
+            )
             if not new:
                 subentry = self._get_reconfigure_subentry()
                 data = {
@@ -168,7 +230,7 @@ class EvseSubentryFlow(ConfigSubentryFlow):
                 chargers.get(data[CONF_CHARGE_POINT]),
                 None if new else self._reconfigure_subentry_id,
             )
-            if not errors:
+            if not errors and not central:
                 errors = await _detect(
                     self.hass, data, chargers.get(data[CONF_CHARGE_POINT])
                 )
@@ -226,8 +288,14 @@ def _validate_evse(
         errors[CONF_FAILSAFE_CURRENT] = "failsafe_out_of_range"
     if data[CONF_MAX_CURRENT] > data[CONF_CHARGER_MAX_CURRENT]:
         errors[CONF_MAX_CURRENT] = "above_charger_max"
-    if data.get(CONF_PAUSE_MODE) == PAUSE_STOP and (
-        charger is None or not charger.connector(data[CONF_CONNECTOR]).charge_control
+    through_integration = data[CONF_TRANSPORT] == TRANSPORT_INTEGRATION
+    if (
+        through_integration
+        and data.get(CONF_PAUSE_MODE) == PAUSE_STOP
+        and (
+            charger is None
+            or not charger.connector(data[CONF_CONNECTOR]).charge_control
+        )
     ):
         errors[CONF_PAUSE_MODE] = "no_charge_control"
     return errors

@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
+from ..kind import SiteContext
 from .config import SUBENTRY_PLUG
 from .driver import PlugGroup
 from .flow import PlugSubentryFlow
@@ -33,7 +34,7 @@ class PlugKind:
         self,
         hass: HomeAssistant,
         subentries: Mapping[str, ConfigSubentry],
-        voltage: float,
+        site: SiteContext,
     ) -> PlugGroup:
         """The site's plugs."""
         return PlugGroup(hass, subentries)

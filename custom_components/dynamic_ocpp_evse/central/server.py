@@ -1,0 +1,157 @@
+"""The websocket server chargers connect to: who may connect, and one link per charger.
+
+A charger connects to `ws://host:port/<charge point id>` with OCPP 1.6J as subprotocol. Only
+ids on the allow-list are let in, each with its password (HTTP Basic, OCPP security profile 1)
+when one is set; any other id is refused before the websocket opens, and reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+import contextlib
+from datetime import datetime
+import hmac
+from http import HTTPStatus
+import logging
+from urllib.parse import unquote
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from .link import ChargerState
+from .v16 import Charger16
+
+LOGGER = logging.getLogger(__name__)
+SUBPROTOCOLS = [Subprotocol("ocpp1.6")]
+MAX_FRAME_BYTES = 64 * 1024  # OCPP messages are small; anything larger is refused
+RESPONSE_TIMEOUT_S = 10.0  # a charger that does not answer a call in time has failed it
+
+
+class CentralSystem:
+    """Chargers on the allow-list connect here; `chargers` holds what each told us."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        clock: Callable[[], datetime],
+        changed: Callable[[str], None],
+        refused: Callable[[str], None],
+    ) -> None:
+        """Listen on host:port once started.
+
+        `changed(id)` follows every report of a charger, `refused(id)` an unknown id that
+        tried to connect.
+        """
+        self.host, self.port = host, port
+        self._passwords: dict[str, str] = {}
+        self._clock = clock
+        self._changed = changed
+        self._refused = refused
+        self.chargers: dict[str, ChargerState] = {}
+        self.refused: set[str] = set()  # unknown ids that tried to connect
+        self._links: dict[str, Charger16] = {}
+        self._server: Server | None = None
+
+    def allow(self, cp_id: str, password: str) -> None:
+        """Let a charger connect, with this password ('' for none)."""
+        self._passwords[cp_id] = password
+        self.chargers.setdefault(cp_id, ChargerState(cp_id))
+
+    def link(self, cp_id: str) -> Charger16 | None:
+        """The conversation with a connected charger, if it is connected."""
+        return self._links.get(cp_id)
+
+    async def start(self) -> None:
+        """Listen; raises OSError when the address is taken."""
+        self._server = await serve(
+            self._converse,
+            self.host,
+            self.port,
+            subprotocols=SUBPROTOCOLS,
+            process_request=self._admit,
+            max_size=MAX_FRAME_BYTES,
+        )
+        if self.port == 0:  # the test's free port
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Close every connection and stop listening."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    def _admit(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Let in an allowed id with its password; refuse anything else before it opens."""
+        cp_id = _charge_point_id(request)
+        if cp_id not in self._passwords:
+            LOGGER.warning(
+                "Refused unknown charger %r from %s", cp_id, connection.remote_address
+            )
+            self.refused.add(cp_id)
+            self._refused(cp_id)
+            return connection.respond(HTTPStatus.NOT_FOUND, "Unknown charge point\n")
+        password = self._passwords[cp_id]
+        if password and not _basic_matches(
+            request.headers.get("Authorization"), cp_id, password
+        ):
+            LOGGER.warning("Charger %s gave a wrong password", cp_id)
+            response = connection.respond(HTTPStatus.UNAUTHORIZED, "Unauthorized\n")
+            response.headers["WWW-Authenticate"] = 'Basic realm="OCPP"'
+            return response
+        return None
+
+    async def _converse(self, connection: ServerConnection) -> None:
+        """One charger's connection, from open to close."""
+        assert connection.request is not None  # the handshake is done
+        cp_id = _charge_point_id(connection.request)
+        if connection.subprotocol is None:
+            await connection.close(1002, "OCPP 1.6 subprotocol required")
+            return
+        if (older := self._links.get(cp_id)) is not None:  # the new one wins
+            await older._connection.close()  # noqa: SLF001
+        state = self.chargers[cp_id]
+        link = Charger16(
+            state,
+            connection,
+            clock=self._clock,
+            changed=lambda: self._changed(cp_id),
+            response_timeout_s=RESPONSE_TIMEOUT_S,
+        )
+        self._links[cp_id] = link
+        state.connected = True
+        state.boots += 1  # a reconnection may have lost the profiles too
+        self._changed(cp_id)
+        try:
+            with contextlib.suppress(ConnectionClosed):
+                await link.start()
+        finally:
+            if self._links.get(cp_id) is link:
+                del self._links[cp_id]
+                state.connected = False
+                for connector in state.connectors.values():
+                    connector.status = None
+                self._changed(cp_id)
+
+
+def _charge_point_id(request: Request) -> str:
+    """The charge point id: the last segment of the path it connects to."""
+    return unquote(request.path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _basic_matches(header: str | None, user: str, password: str) -> bool:
+    """Whether an HTTP Basic Authorization header carries this user and password."""
+    if header is None or not header.startswith("Basic "):
+        return False
+    try:
+        given = base64.b64decode(header[6:], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    expected = f"{user}:{password}"
+    return hmac.compare_digest(given.encode(), expected.encode())

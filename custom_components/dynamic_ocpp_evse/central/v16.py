@@ -1,0 +1,261 @@
+"""The OCPP 1.6J conversation with one charger, from the central system's side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+import logging
+import math
+from typing import Any
+
+from ocpp.routing import after, on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import (
+    Action,
+    AuthorizationStatus,
+    ConfigurationStatus,
+    DataTransferStatus,
+    GetCompositeScheduleStatus,
+    RegistrationStatus,
+    RemoteStartStopStatus,
+    ResetStatus,
+    ResetType,
+)
+
+from .link import MEASURANDS, ChargerState, ConnectorState
+
+LOGGER = logging.getLogger(__name__)
+HEARTBEAT_S = 300  # what a charger is told at boot
+METER_INTERVAL_S = 10  # MeterValueSampleInterval asked of every charger
+ID_TAG = "dynamic_ocpp_evse"  # for the transactions we start remotely
+_PHASES = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
+
+
+class Charger16(ChargePoint):  # type: ignore[misc]
+    """One connected OCPP 1.6J charger: its requests update `state`, ours go out as calls."""
+
+    def __init__(
+        self,
+        state: ChargerState,
+        connection: Any,
+        *,
+        clock: Callable[[], datetime],
+        changed: Callable[[], None],
+        response_timeout_s: float,
+    ) -> None:
+        """Speak to the charger over `connection`; `changed` is called after each report."""
+        super().__init__(state.cp_id, connection, response_timeout=response_timeout_s)
+        self.state = state
+        self._clock = clock
+        self._changed = changed
+        self._next_transaction = 1
+
+    def _now(self) -> str:
+        return self._clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # --- what the charger tells us --------------------------------------------------------
+
+    @on(Action.boot_notification)
+    def _boot(
+        self,
+        charge_point_vendor: str,
+        charge_point_model: str,
+        firmware_version: str = "",
+        **_: Any,
+    ) -> Any:
+        state = self.state
+        state.vendor, state.model = charge_point_vendor, charge_point_model
+        state.firmware = firmware_version
+        state.boots += 1  # a boot loses every profile on many chargers
+        self._changed()
+        # Its clock follows ours.
+        return call_result.BootNotification(
+            current_time=self._now(),
+            interval=HEARTBEAT_S,
+            status=RegistrationStatus.accepted,
+        )
+
+    @after(Action.boot_notification)
+    async def _configure(self, **_: Any) -> None:
+        await self.configure_meter_values()
+
+    @on(Action.heartbeat)
+    def _heartbeat(self) -> Any:
+        return call_result.Heartbeat(current_time=self._now())
+
+    @on(Action.status_notification)
+    def _status(self, connector_id: int, status: str, **_: Any) -> Any:
+        if connector_id > 0:
+            connector = self.state.connector(connector_id)
+            connector.status = status
+            if status == "Available":
+                connector.transaction_id = None
+            if status != "Charging":  # a car that does not charge draws nothing
+                connector.line_a, connector.current_a = (0.0, 0.0, 0.0), 0.0
+        self._changed()
+        return call_result.StatusNotification()
+
+    @on(Action.meter_values)
+    def _meter_values(
+        self, connector_id: int, meter_value: list[dict[str, Any]], **_: Any
+    ) -> Any:
+        if connector_id > 0 and meter_value:
+            _read_meter(
+                self.state.connector(connector_id), meter_value[-1], self._clock()
+            )
+            self._changed()
+        return call_result.MeterValues()
+
+    @on(Action.authorize)
+    def _authorize(self, id_tag: str) -> Any:
+        return call_result.Authorize(
+            id_tag_info={"status": AuthorizationStatus.accepted}
+        )
+
+    @on(Action.start_transaction)
+    def _start(self, connector_id: int, id_tag: str, **_: Any) -> Any:
+        transaction = self._next_transaction
+        self._next_transaction += 1
+        self.state.connector(connector_id).transaction_id = transaction
+        self._changed()
+        return call_result.StartTransaction(
+            transaction_id=transaction,
+            id_tag_info={"status": AuthorizationStatus.accepted},
+        )
+
+    @on(Action.stop_transaction)
+    def _stop(self, transaction_id: int, **_: Any) -> Any:
+        for connector in self.state.connectors.values():
+            if connector.transaction_id == transaction_id:
+                connector.transaction_id = None
+        self._changed()
+        return call_result.StopTransaction()
+
+    @on(Action.data_transfer)
+    def _data_transfer(self, vendor_id: str, **_: Any) -> Any:
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    @on(Action.firmware_status_notification)
+    def _firmware_status(self, status: str) -> Any:
+        return call_result.FirmwareStatusNotification()
+
+    @on(Action.diagnostics_status_notification)
+    def _diagnostics_status(self, status: str) -> Any:
+        return call_result.DiagnosticsStatusNotification()
+
+    # --- what we ask of it ----------------------------------------------------------------
+
+    async def _ask(self, payload: Any) -> Any:
+        """A call; an error answer raises (OCPPError), no answer in time too (TimeoutError)."""
+        return await self.call(payload, suppress=False)
+
+    async def configure_meter_values(self) -> None:
+        """Ask for every measurand we use, every few seconds; without SoC if it has none."""
+        await self._ask(
+            call.ChangeConfiguration(
+                key="MeterValueSampleInterval", value=str(METER_INTERVAL_S)
+            )
+        )
+        for measurands in (MEASURANDS, MEASURANDS[:-1]):
+            answer = await self._ask(
+                call.ChangeConfiguration(
+                    key="MeterValuesSampledData", value=",".join(measurands)
+                )
+            )
+            if answer.status in (
+                ConfigurationStatus.accepted,
+                ConfigurationStatus.reboot_required,
+            ):
+                return
+        LOGGER.warning("%s does not report the measurands we ask for", self.id)
+
+    async def set_profile(self, connector: int, profile: dict[str, Any]) -> str:
+        """SetChargingProfile; the charger's answer."""
+        answer = await self._ask(
+            call.SetChargingProfile(
+                connector_id=connector, cs_charging_profiles=profile
+            )
+        )
+        return str(answer.status)
+
+    async def clear_profile(self, profile_id: int) -> str:
+        """ClearChargingProfile of one profile by its id."""
+        answer = await self._ask(call.ClearChargingProfile(id=profile_id))
+        return str(answer.status)
+
+    async def composite_schedule(
+        self, connector: int, duration_s: int, unit: str
+    ) -> dict[str, Any] | None:
+        """The schedule the charger will apply, in its own clock (None: rejected)."""
+        answer = await self._ask(
+            call.GetCompositeSchedule(
+                connector_id=connector, duration=duration_s, charging_rate_unit=unit
+            )
+        )
+        if answer.status != GetCompositeScheduleStatus.accepted:
+            return None
+        return {
+            "schedule_start": answer.schedule_start,
+            "charging_schedule": answer.charging_schedule,
+        }
+
+    async def start_transaction(self, connector: int) -> bool:
+        """RemoteStartTransaction on the connector."""
+        answer = await self._ask(
+            call.RemoteStartTransaction(id_tag=ID_TAG, connector_id=connector)
+        )
+        return bool(answer.status == RemoteStartStopStatus.accepted)
+
+    async def stop_transaction(self, connector: int) -> bool:
+        """RemoteStopTransaction of the connector's transaction (False: none known)."""
+        transaction = self.state.connector(connector).transaction_id
+        if transaction is None:
+            return False
+        answer = await self._ask(call.RemoteStopTransaction(transaction_id=transaction))
+        return bool(answer.status == RemoteStartStopStatus.accepted)
+
+    async def reset(self, hard: bool) -> bool:
+        """Reset the charger."""
+        answer = await self._ask(
+            call.Reset(type=ResetType.hard if hard else ResetType.soft)
+        )
+        return bool(answer.status == ResetStatus.accepted)
+
+
+def _read_meter(
+    connector: ConnectorState, sample: dict[str, Any], now: datetime
+) -> None:
+    """Take one MeterValue's samples; a value that is not a number is not taken."""
+    lines: list[float | None] = list(connector.line_a)
+    per_line = False
+    for value in sample.get("sampled_value", []):
+        measurand = value.get("measurand", "Energy.Active.Import.Register")
+        amount = _number(value.get("value"))
+        if amount is None:
+            continue
+        unit = value.get("unit", "")
+        if measurand == "Current.Import":
+            phase = _PHASES.get(value.get("phase", ""))
+            if phase is None:
+                connector.current_a = amount
+            else:
+                lines[phase], per_line = amount, True
+        elif measurand == "Current.Offered":
+            connector.offered_a = amount
+        elif measurand == "Power.Active.Import":
+            connector.power_w = amount * 1000 if unit == "kW" else amount
+        elif measurand == "Energy.Active.Import.Register":
+            connector.energy_wh = amount * 1000 if unit == "kWh" else amount
+        elif measurand == "SoC":
+            connector.soc = amount
+    if per_line:
+        connector.line_a = (lines[0], lines[1], lines[2])
+    connector.metered_at = now
+
+
+def _number(text: Any) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None

@@ -1,0 +1,112 @@
+"""Chargers that connect to the site's own OCPP server: no OCPP integration installed.
+
+Over real websockets on 127.0.0.1: who is let in (allow-list, HTTP Basic password), a session
+within the breaker, and a charger that goes away and comes back.
+"""
+
+from __future__ import annotations
+
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from simulator.charge_point import Car, ReferenceCharger, StationSpec
+
+from .bench import Bench
+
+PASSWORD = "s3cret-key"
+
+
+async def _site_with_charger(
+    central: Bench, *, password: str | None = PASSWORD
+) -> ReferenceCharger:
+    """A site running its server, and a charger CP-7 added to it that connects."""
+    charger = central.add_central_charger(StationSpec(cp_id="CP-7"), password=password)
+    await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
+    await central.add_connector(
+        "CP-7",
+        name="Car",
+        password=PASSWORD,
+        rate_unit="A",
+        stack_level=1,
+    )
+    return charger
+
+
+async def test_a_charger_connects_and_charges_within_the_breaker(
+    central: Bench,
+) -> None:
+    """Let in with its password; both profiles on the wire; the car follows the breaker."""
+    assert not central.hass.config_entries.async_entries("ocpp")
+    charger = await _site_with_charger(central)
+    took = await central.until(lambda: charger.boots > 0, limit=30)
+    central.record("charger powered → booted", took)
+    took = await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
+    central.record("booted → both profiles installed", took)
+    failsafe, working = central.profiles(charger)[:2]
+    assert failsafe.payload["csChargingProfiles"]["chargingProfileId"] == 1801
+    assert failsafe.payload["csChargingProfiles"]["stackLevel"] == 0
+    assert working.payload["csChargingProfiles"]["chargingProfileId"] == 1901
+    assert working.payload["csChargingProfiles"]["stackLevel"] == 1
+    # The charger was asked for every measurand we use, every 10 s.
+    assert charger.config["MeterValueSampleInterval"] == "10"
+    assert "Current.Offered" in charger.config["MeterValuesSampledData"]
+
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
+    assert central.state("sensor.car_status") == "at_maximum"
+
+    central.house["A"] = 14.0  # 25 A breaker: 11 A left for the car on phase A
+    took = await central.until(lambda: central.working(charger)[-1] <= 11.0, limit=30)
+    central.record("house-load step → lower limit", took)
+    assert took <= 2
+    await central.until(lambda: central.over_breaker() == 0.0, limit=15)
+
+    charger.unplug(1)
+    await central.until(lambda: central.working(charger)[-1] == 0.0, limit=30)
+    assert central.state("sensor.car_status") == "no_car"
+
+
+async def test_a_wrong_password_is_refused(central: Bench) -> None:
+    """A charger with the wrong password never gets in, and never gets a profile."""
+    charger = await _site_with_charger(central, password="guessed")
+    await central.run(30)
+    assert not charger.connected
+    assert charger.boots == 0
+    assert not charger.received
+
+
+async def test_an_unknown_charger_is_refused_and_reported(central: Bench) -> None:
+    """An id not on the allow-list is refused before the websocket opens, and named."""
+    await _site_with_charger(central)
+    intruder = central.add_central_charger(StationSpec(cp_id="INTRUDER"))
+    await central.run(10)
+    assert not intruder.connected
+    assert intruder.boots == 0
+    assert central.site is not None
+    issue = ir.async_get(central.hass).async_get_issue(
+        DOMAIN, f"charger_refused_{central.site.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["chargers"] == "INTRUDER"
+
+
+async def test_a_charger_that_comes_back_gets_both_profiles_again(
+    central: Bench,
+) -> None:
+    """Disconnect: seen at once; reconnect: the failsafe profile goes on again first."""
+    charger = await _site_with_charger(central)
+    await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
+
+    await charger.reboot()  # the profiles go with it
+    assert not charger.profiles.profiles
+    since = len(charger.received)
+    took = await central.until(
+        lambda: len(central.profiles(charger, since)) >= 2, limit=60
+    )
+    central.record("reboot → both profiles again", took)
+    first = central.profiles(charger, since)[0]
+    assert first.payload["csChargingProfiles"]["chargingProfileId"] == 1801
+    await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
