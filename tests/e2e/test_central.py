@@ -6,6 +6,8 @@ within the breaker, and a charger that goes away and comes back.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
@@ -110,3 +112,59 @@ async def test_a_charger_that_comes_back_gets_both_profiles_again(
     first = central.profiles(charger, since)[0]
     assert first.payload["csChargingProfiles"]["chargingProfileId"] == 1801
     await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
+
+
+def _issue(central: Bench, key: str) -> dict[str, str] | None:
+    """The placeholders of one of the site's repair issues, None when it is not raised."""
+    assert central.site is not None
+    issue = ir.async_get(central.hass).async_get_issue(
+        DOMAIN, f"{key}_{central.site.entry_id}"
+    )
+    if issue is None:
+        return None
+    return dict(issue.translation_placeholders or {})
+
+
+async def test_the_schedule_the_charger_will_apply_is_checked(central: Bench) -> None:
+    """After every new limit the composite schedule is read back, in the charger's clock.
+
+    A charger whose clock is 10 minutes behind would keep our limit 10 minutes past its
+    validity if Home Assistant stopped: named in a repair issue with its offset.
+    """
+    charger = await _site_with_charger(central)
+    await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
+    await central.run(5)
+    asked = [m for m in charger.received if m.action == "GetCompositeSchedule"]
+    assert asked
+    assert asked[-1].payload["duration"] == 180 + 60
+    assert _issue(central, "schedule_mismatch") is None
+
+    central.clock_offset["CP-7"] = -timedelta(minutes=10)
+    charger.plug_in(1, Car(phases=3, max_a=32))  # a new limit: checked again
+    await central.until(
+        lambda: _issue(central, "schedule_mismatch") is not None, limit=30
+    )
+    details = (_issue(central, "schedule_mismatch") or {})["details"]
+    assert "Car (CP-7)" in details
+    assert "failsafe 6 A" in details
+    assert "-600 s" in details
+
+    central.clock_offset["CP-7"] = timedelta(0)
+    await central.until(lambda: _issue(central, "schedule_mismatch") is None, limit=300)
+
+
+async def test_a_rejected_profile_is_named_in_a_repair(central: Bench) -> None:
+    """A stack level above the charger's maximum: it answers Rejected, and the user sees it."""
+    charger = central.add_central_charger(
+        StationSpec(cp_id="CP-7", max_stack_level=1), password=PASSWORD
+    )
+    await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
+    await central.add_connector(
+        "CP-7", name="Car", password=PASSWORD, rate_unit="A", stack_level=2
+    )
+    await central.until(
+        lambda: _issue(central, "profile_rejected") is not None, limit=30
+    )
+    details = (_issue(central, "profile_rejected") or {})["details"]
+    assert details == "Car (CP-7): profile 1901: Rejected"
+    assert charger.boots > 0

@@ -111,9 +111,6 @@ class CentralSystem:
         """One charger's connection, from open to close."""
         assert connection.request is not None  # the handshake is done
         cp_id = _charge_point_id(connection.request)
-        if connection.subprotocol is None:
-            await connection.close(1002, "OCPP 1.6 subprotocol required")
-            return
         if (older := self._links.get(cp_id)) is not None:  # the new one wins
             await older._connection.close()  # noqa: SLF001
         state = self.chargers[cp_id]
@@ -132,6 +129,7 @@ class CentralSystem:
             with contextlib.suppress(ConnectionClosed):
                 await link.start()
         finally:
+            link.cancel_tasks()
             if self._links.get(cp_id) is link:
                 del self._links[cp_id]
                 state.connected = False

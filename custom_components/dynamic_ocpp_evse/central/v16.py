@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
+import json
 import logging
 import math
+import time
 from typing import Any
 
+from ocpp.exceptions import OCPPError
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import (
@@ -21,12 +25,14 @@ from ocpp.v16.enums import (
     ResetStatus,
     ResetType,
 )
+from websockets.exceptions import ConnectionClosed
 
 from .link import MEASURANDS, ChargerState, ConnectorState
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT_S = 300  # what a charger is told at boot
 METER_INTERVAL_S = 10  # MeterValueSampleInterval asked of every charger
+RATE_LIMIT, RATE_WINDOW_S = 100, 10.0  # more messages than this in the window: cut off
 ID_TAG = "dynamic_ocpp_evse"  # for the transactions we start remotely
 _PHASES = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
 
@@ -49,6 +55,39 @@ class Charger16(ChargePoint):  # type: ignore[misc]
         self._clock = clock
         self._changed = changed
         self._next_transaction = 1
+        self._received: list[float] = []  # when its recent messages came
+        self._tasks: set[asyncio.Task[None]] = set()  # requests of ours in flight
+
+    async def route_message(self, raw_msg: str) -> None:
+        """Answer what cannot be understood with a CALLERROR; the connection survives.
+
+        A charger that floods us is cut off (it may reconnect).
+        """
+        now = time.monotonic()
+        self._received = [t for t in self._received if now - t < RATE_WINDOW_S]
+        self._received.append(now)
+        if len(self._received) > RATE_LIMIT:
+            LOGGER.warning("%s sends too much: disconnected", self.id)
+            await self._connection.close(1008, "Too many messages")
+            return
+        try:
+            message = json.loads(raw_msg)
+        except ValueError:
+            message = None
+        if not (isinstance(message, list) and len(message) >= 3):
+            # OCPP 1.6 names this error FormationViolation.
+            await self._send(
+                json.dumps([4, "-1", "FormationViolation", "Not an OCPP-J message", {}])
+            )
+            return
+        try:
+            await super().route_message(raw_msg)
+        except Exception:  # noqa: BLE001 - one bad request must not end the conversation
+            LOGGER.exception("%s: a request could not be handled", self.id)
+            if message[0] == 2:
+                await self._send(
+                    json.dumps([4, str(message[1]), "InternalError", "Not handled", {}])
+                )
 
     def _now(self) -> str:
         return self._clock().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -76,8 +115,15 @@ class Charger16(ChargePoint):  # type: ignore[misc]
         )
 
     @after(Action.boot_notification)
-    async def _configure(self, **_: Any) -> None:
-        await self.configure_meter_values()
+    def _configure(self, **_: Any) -> None:
+        task = asyncio.get_running_loop().create_task(self._configure_meter_values())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def cancel_tasks(self) -> None:
+        """The connection is gone: what we were asking goes with it."""
+        for task in self._tasks:
+            task.cancel()
 
     @on(Action.heartbeat)
     def _heartbeat(self) -> Any:
@@ -149,8 +195,14 @@ class Charger16(ChargePoint):  # type: ignore[misc]
         """A call; an error answer raises (OCPPError), no answer in time too (TimeoutError)."""
         return await self.call(payload, suppress=False)
 
-    async def configure_meter_values(self) -> None:
+    async def _configure_meter_values(self) -> None:
         """Ask for every measurand we use, every few seconds; without SoC if it has none."""
+        try:
+            await self._ask_for_measurands()
+        except (OCPPError, TimeoutError, ConnectionClosed) as err:
+            LOGGER.debug("%s: meter values not configured: %r", self.id, err)
+
+    async def _ask_for_measurands(self) -> None:
         await self._ask(
             call.ChangeConfiguration(
                 key="MeterValueSampleInterval", value=str(METER_INTERVAL_S)

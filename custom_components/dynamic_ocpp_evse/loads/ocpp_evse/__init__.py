@@ -24,7 +24,12 @@ class OcppEvseKind:
 
     subentry_type = SUBENTRY_EVSE
     model = "Charger connector"
-    repair_keys: tuple[str, ...] = ("ocpp_missing", "ocpp_entities")
+    repair_keys: tuple[str, ...] = (
+        "ocpp_missing",
+        "ocpp_entities",
+        "schedule_mismatch",
+        "profile_rejected",
+    )
 
     @property
     def flow(self) -> type[ConfigSubentryFlow]:

@@ -159,7 +159,23 @@ class EvseGroup:
                 active=bool(unseen) and running,
                 placeholders={"site": site, "details": unseen},
             ),
+            self._central_repair(site, "schedule_mismatch", "mismatch"),
+            self._central_repair(site, "profile_rejected", "rejected"),
         ]
+
+    def _central_repair(self, site: str, key: str, field: str) -> Repair:
+        """A repair naming every connector on our server whose charger says `field`."""
+        details = "; ".join(
+            f"{driver.config.name} ({driver.config.charge_point_id}): {text}"
+            for driver in self._drivers
+            if isinstance(transport := driver.actuator.transport, CentralTransport)
+            and (text := getattr(transport, field))
+        )
+        return Repair(
+            key=key,
+            active=bool(details),
+            placeholders={"site": site, "details": details},
+        )
 
 
 def _unseen(driver: EvseDriver, directory: OcppDirectory) -> str:

@@ -62,6 +62,9 @@ class Transport(Protocol):
     async def clear(self) -> None:
         """Remove our profiles from the charger."""
 
+    async def verify(self, working: float, failsafe: float) -> None:
+        """Check what the charger will apply: `working` now, `failsafe` once it lapses."""
+
 
 class ProfileActuator:
     """Drives one connector with a failsafe and a working profile over a transport."""
@@ -121,7 +124,13 @@ class ProfileActuator:
         if command.send or fresh_start:
             if not (pausing_by_stop and command.current_a == 0):
                 # Paused by a stopped transaction, the working profile keeps its last limit.
-                await self._send(self.working_profile(command, now))
+                working = self.working_profile(command, now)
+                await self._send(working)
+                await self._guarded(
+                    transport.verify(
+                        _limit_of(working), _limit_of(self.failsafe_profile())
+                    )
+                )
                 if (
                     fresh_start
                     or self._sent is None
@@ -236,6 +245,11 @@ class ProfileActuator:
         if abs(offered - self._sent[0]) <= OFFERED_TOLERANCE_A:
             return True
         return None if now - self._sent[1] < OFFERED_GRACE else False
+
+
+def _limit_of(profile: dict[str, Any]) -> float:
+    limit: float = profile["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
+    return limit
 
 
 def ocpp_time(moment: datetime) -> str:

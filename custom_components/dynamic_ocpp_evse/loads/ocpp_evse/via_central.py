@@ -7,9 +7,11 @@ profiles may be gone.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 from ocpp.exceptions import OCPPError
 from websockets.exceptions import ConnectionClosed
 
@@ -21,6 +23,8 @@ from ..kind import LoadUnavailable
 from .config import EvseConfig
 from .profiles import FAILSAFE_PROFILE_ID, WORKING_PROFILE_ID
 
+LAPSE_SLACK_S = 30  # the failsafe must apply this long after our validity at the latest
+
 
 class CentralTransport:
     """One connector of a charger connected to the built-in central system."""
@@ -29,9 +33,10 @@ class CentralTransport:
         """The connector `config` names, on `central` (None: the site runs no server)."""
         self._central = central
         self._config = config
-        self._boots: int | None = (
-            None  # the charger's connections and boots when last seen
-        )
+        # The charger's connections and boots when last seen.
+        self._boots: int | None = None
+        self.mismatch = ""  # how the charger's schedule differs from ours ('' for not)
+        self.rejected = ""  # the profile it rejected last ('' once one is accepted)
 
     @property
     def charger(self) -> ChargerState:
@@ -80,6 +85,11 @@ class CentralTransport:
         status = await self._ask(
             lambda link: link.set_profile(self._config.connector, profile)
         )
+        self.rejected = (
+            ""
+            if status == "Accepted"
+            else f"profile {profile['chargingProfileId']}: {status}"
+        )
         if status != "Accepted":
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -90,6 +100,34 @@ class CentralTransport:
                     "status": str(status),
                 },
             )
+
+    async def verify(self, working: float, failsafe: float) -> None:
+        """Ask the charger what it will apply (its composite schedule, in its own clock).
+
+        The working limit must hold now and the failsafe limit once the working profile's
+        validity has passed; what differs is kept in `mismatch` for a repair issue. A charger
+        that does not give its schedule cannot be checked.
+        """
+        validity = self._config.profile_validity_s
+        schedule = await self._ask(
+            lambda link: link.composite_schedule(
+                self._config.connector,
+                validity + 2 * LAPSE_SLACK_S,
+                self._config.rate_unit,
+            )
+        )
+        self.mismatch = (
+            ""
+            if schedule is None
+            else _mismatch(
+                schedule,
+                working=working,
+                failsafe=failsafe,
+                lapsed_at=validity + LAPSE_SLACK_S,
+                now=dt_util.utcnow(),
+                unit=self._config.rate_unit,
+            )
+        )
 
     async def start_or_stop(self, *, charging: bool) -> None:
         """RemoteStart or RemoteStop, when the transaction is not as wanted."""
@@ -139,3 +177,49 @@ class CentralTransport:
                 translation_key="charger_unavailable",
                 translation_placeholders={"charger": self._config.charge_point_id},
             ) from err
+
+
+def _mismatch(
+    schedule: dict[str, Any],
+    *,
+    working: float,
+    failsafe: float,
+    lapsed_at: float,
+    now: datetime,
+    unit: str,
+) -> str:
+    """How a composite schedule differs from what we installed, in words ('' for not)."""
+    periods = sorted(
+        (float(p["start_period"]), float(p["limit"]))
+        for p in (schedule.get("charging_schedule") or {}).get(
+            "charging_schedule_period", []
+        )
+    )
+
+    def limit_at(offset: float) -> float | None:
+        found = None
+        for start, limit in periods:
+            if start <= offset:
+                found = limit
+        return found
+
+    tolerance = 0.1 if unit == "A" else 0.01 * max(working, failsafe, 100.0)
+    found: list[str] = []
+    applies = limit_at(0)
+    if applies is None or abs(applies - working) > tolerance:
+        found.append(f"applies {applies} {unit} now instead of {working:g} {unit}")
+    after = limit_at(lapsed_at)
+    if after is None or abs(after - failsafe) > tolerance:
+        found.append(
+            f"would apply {after} {unit} once our limit lapses instead of its "
+            f"failsafe {failsafe:g} {unit}"
+        )
+    if found and (start := _parse_time(schedule.get("schedule_start"))) is not None:
+        offset = (start - now).total_seconds()
+        if abs(offset) >= LAPSE_SLACK_S:
+            found.append(f"its clock is {offset:+.0f} s off Home Assistant's")
+    return "; ".join(found)
+
+
+def _parse_time(text: Any) -> datetime | None:
+    return dt_util.parse_datetime(text) if isinstance(text, str) else None

@@ -140,6 +140,9 @@ class IntegrationTransport:
             OCPP_DOMAIN, "clear_profile", {"devid": self._config.charge_point_id}
         )
 
+    async def verify(self, working: float, failsafe: float) -> None:
+        """The OCPP integration does not tell what a charger will apply: nothing to check."""
+
     async def _call(self, domain: str, service: str, data: dict[str, Any]) -> None:
         try:
             await self._hass.services.async_call(domain, service, data, blocking=True)

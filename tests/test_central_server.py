@@ -1,0 +1,160 @@
+"""The built-in central system under bad input, over real websockets on 127.0.0.1.
+
+Garbage and unknown actions get a CALLERROR and the conversation goes on; oversize frames,
+floods and clients without the OCPP subprotocol are cut off; unknown ids never get in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+import json
+from typing import Any
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from custom_components.dynamic_ocpp_evse.central.server import (
+    MAX_FRAME_BYTES,
+    CentralSystem,
+)
+from custom_components.dynamic_ocpp_evse.central.v16 import RATE_LIMIT
+
+BOOT = [
+    2,
+    "boot-1",
+    "BootNotification",
+    {"chargePointVendor": "Test", "chargePointModel": "Bench"},
+]
+
+
+@pytest.fixture
+async def server(socket_enabled: None) -> AsyncIterator[CentralSystem]:
+    """A central system on a free port of 127.0.0.1 that lets CP1 in."""
+    central = CentralSystem(
+        host="127.0.0.1",
+        port=0,
+        clock=lambda: datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+        changed=lambda cp_id: None,
+        refused=lambda cp_id: None,
+    )
+    central.allow("CP1", "")
+    await central.start()
+    yield central
+    await central.stop()
+
+
+async def _connect(server: CentralSystem, cp_id: str = "CP1") -> ClientConnection:
+    return await websockets.connect(
+        f"ws://127.0.0.1:{server.port}/{cp_id}",
+        subprotocols=[Subprotocol("ocpp1.6")],
+        max_size=None,
+    )
+
+
+async def _exchange(ws: ClientConnection, message: Any) -> list[Any]:
+    """Send one frame; the answer to it (skipping requests the server sends meanwhile)."""
+    await ws.send(message if isinstance(message, str) else json.dumps(message))
+    while True:
+        answer = json.loads(await ws.recv())
+        if answer[0] != 2:
+            return list(answer)
+
+
+async def test_garbage_gets_a_callerror_and_the_conversation_goes_on(
+    server: CentralSystem,
+) -> None:
+    async with await _connect(server) as ws:
+        assert (await _exchange(ws, "{not json"))[:3] == [4, "-1", "FormationViolation"]
+        assert (await _exchange(ws, json.dumps({"a": 1})))[0] == 4
+        answer = await _exchange(ws, BOOT)
+        assert answer[:2] == [3, "boot-1"]
+        assert answer[2]["status"] == "Accepted"
+        assert answer[2]["currentTime"] == "2026-06-01T12:00:00Z"  # our clock
+
+
+async def test_an_unknown_action_gets_a_callerror(server: CentralSystem) -> None:
+    async with await _connect(server) as ws:
+        answer = await _exchange(ws, [2, "x-1", "NoSuchAction", {}])
+        assert answer[:2] == [4, "x-1"]
+        assert answer[2] in ("NotImplemented", "NotSupported")
+        assert (await _exchange(ws, [2, "hb-1", "Heartbeat", {}]))[:2] == [3, "hb-1"]
+
+
+async def test_a_payload_against_the_schema_gets_a_callerror(
+    server: CentralSystem,
+) -> None:
+    async with await _connect(server) as ws:
+        answer = await _exchange(ws, [2, "s-1", "StatusNotification", {"oops": 1}])
+        assert answer[:2] == [4, "s-1"]
+        assert (await _exchange(ws, [2, "hb-1", "Heartbeat", {}]))[:2] == [3, "hb-1"]
+
+
+async def test_an_oversize_frame_ends_the_connection(server: CentralSystem) -> None:
+    async with await _connect(server) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await _exchange(ws, "x" * (MAX_FRAME_BYTES + 1))
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1009  # message too big
+
+
+async def test_a_flood_is_cut_off(server: CentralSystem) -> None:
+    async with await _connect(server) as ws:
+        for n in range(RATE_LIMIT):
+            await _exchange(ws, [2, f"hb-{n}", "Heartbeat", {}])
+        with pytest.raises(ConnectionClosed) as closed:
+            await _exchange(ws, [2, "one-too-many", "Heartbeat", {}])
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008  # policy violation
+    # It may come back.
+    async with await _connect(server) as ws:
+        assert (await _exchange(ws, [2, "hb", "Heartbeat", {}]))[:2] == [3, "hb"]
+
+
+async def test_a_client_without_the_ocpp_subprotocol_is_refused(
+    server: CentralSystem,
+) -> None:
+    for offered in ([], [Subprotocol("ocpp0.1")]):
+        with pytest.raises(InvalidStatus) as refused:
+            await websockets.connect(
+                f"ws://127.0.0.1:{server.port}/CP1", subprotocols=offered
+            )
+        assert refused.value.response.status_code == 400
+    assert server.link("CP1") is None
+
+
+async def test_unknown_ids_and_wrong_passwords_never_get_in(
+    server: CentralSystem,
+) -> None:
+    server.allow("CP2", "right")
+    with pytest.raises(InvalidStatus) as refused:
+        await _connect(server, "STRANGER")
+    assert refused.value.response.status_code == 404
+    assert server.refused == {"STRANGER"}
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(
+            f"ws://127.0.0.1:{server.port}/CP2",
+            subprotocols=[Subprotocol("ocpp1.6")],
+            additional_headers={"Authorization": "Basic Q1AyOndyb25n"},  # CP2:wrong
+        )
+    assert refused.value.response.status_code == 401
+    with pytest.raises(InvalidStatus):
+        await _connect(server, "CP2")  # no password at all
+
+
+async def test_many_reconnects_leave_one_link(server: CentralSystem) -> None:
+    """A charger that reconnects over and over: one conversation, no leftovers."""
+    for _ in range(30):
+        ws = await _connect(server)
+        await _exchange(ws, [2, "hb", "Heartbeat", {}])
+        await ws.close()
+    async with await _connect(server) as ws:
+        await _exchange(ws, [2, "hb", "Heartbeat", {}])
+        assert server.link("CP1") is not None
+        assert server.chargers["CP1"].connected
+    await server.stop()
+    assert server.link("CP1") is None
+    assert not server.chargers["CP1"].connected
