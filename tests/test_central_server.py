@@ -6,7 +6,8 @@ floods and clients without the OCPP subprotocol are cut off; unknown ids never g
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 import json
 from typing import Any
@@ -53,6 +54,15 @@ async def _connect(server: CentralSystem, cp_id: str = "CP1") -> ClientConnectio
         subprotocols=[Subprotocol("ocpp1.6")],
         max_size=None,
     )
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 2.0) -> None:
+    """Wait (real time, briefly) for the server's side of a close to run."""
+    for _ in range(round(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not within the time")
 
 
 async def _exchange(ws: ClientConnection, message: Any) -> list[Any]:
@@ -158,3 +168,77 @@ async def test_many_reconnects_leave_one_link(server: CentralSystem) -> None:
     await server.stop()
     assert server.link("CP1") is None
     assert not server.chargers["CP1"].connected
+
+
+async def test_what_a_charger_reports_is_kept(server: CentralSystem) -> None:
+    """Status, transactions and meter values (units and phases as chargers send them)."""
+    state = server.chargers["CP1"]
+    async with await _connect(server) as ws:
+        await _exchange(ws, BOOT)
+        assert state.connected
+        assert (state.vendor, state.model) == ("Test", "Bench")
+        status = {"connectorId": 1, "errorCode": "NoError", "status": "Charging"}
+        await _exchange(ws, [2, "s", "StatusNotification", status])
+        answer = await _exchange(ws, [2, "a", "Authorize", {"idTag": "card"}])
+        assert answer[2]["idTagInfo"]["status"] == "Accepted"
+        start = {
+            "connectorId": 1,
+            "idTag": "card",
+            "meterStart": 0,
+            "timestamp": "2026-06-01T12:00:00Z",
+        }
+        transaction = (await _exchange(ws, [2, "t", "StartTransaction", start]))[2]
+        assert state.connector(1).transaction_id == transaction["transactionId"]
+        samples = [
+            {
+                "value": "10.5",
+                "measurand": "Current.Import",
+                "phase": "L1",
+                "unit": "A",
+            },
+            {"value": "10.4", "measurand": "Current.Import", "phase": "L2-N"},
+            {"value": "nan", "measurand": "Current.Import", "phase": "L3"},
+            {"value": "16", "measurand": "Current.Offered", "unit": "A"},
+            {"value": "7.2", "measurand": "Power.Active.Import", "unit": "kW"},
+            {
+                "value": "1.5",
+                "measurand": "Energy.Active.Import.Register",
+                "unit": "kWh",
+            },
+            {"value": "64", "measurand": "SoC", "unit": "Percent"},
+            {"value": "oops", "measurand": "Current.Offered"},
+        ]
+        meter = {
+            "connectorId": 1,
+            "meterValue": [
+                {"timestamp": "2026-06-01T12:00:10Z", "sampledValue": samples}
+            ],
+        }
+        await _exchange(ws, [2, "m", "MeterValues", meter])
+        connector = state.connector(1)
+        assert connector.line_a == (10.5, 10.4, None)  # not a number is not taken
+        assert connector.offered_a == 16.0
+        assert (connector.power_w, connector.energy_wh, connector.soc) == (
+            7200.0,
+            1500.0,
+            64.0,
+        )
+        stop = {
+            "transactionId": transaction["transactionId"],
+            "meterStop": 1500,
+            "timestamp": "2026-06-01T12:30:00Z",
+        }
+        await _exchange(ws, [2, "p", "StopTransaction", stop])
+        assert connector.transaction_id is None
+        suspended = {**status, "status": "SuspendedEV"}
+        await _exchange(ws, [2, "s2", "StatusNotification", suspended])
+        assert state.connector(1).line_a == (
+            0.0,
+            0.0,
+            0.0,
+        )  # a car that does not charge
+        transfer = {"vendorId": "someone", "data": "x"}
+        answer = await _exchange(ws, [2, "d", "DataTransfer", transfer])
+        assert answer[2]["status"] == "UnknownVendorId"
+    await _until(lambda: not state.connected)  # the server sees the close at once
+    assert connector.status is None  # not known once it is gone

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigSubentry
@@ -159,22 +159,25 @@ class EvseGroup:
                 active=bool(unseen) and running,
                 placeholders={"site": site, "details": unseen},
             ),
-            self._central_repair(site, "schedule_mismatch", "mismatch"),
-            self._central_repair(site, "profile_rejected", "rejected"),
+            Repair(
+                key="schedule_mismatch",
+                active=bool(mismatch := self._on_server(lambda t: t.mismatch)),
+                placeholders={"site": site, "details": mismatch},
+            ),
+            Repair(
+                key="profile_rejected",
+                active=bool(rejected := self._on_server(lambda t: t.rejected)),
+                placeholders={"site": site, "details": rejected},
+            ),
         ]
 
-    def _central_repair(self, site: str, key: str, field: str) -> Repair:
-        """A repair naming every connector on our server whose charger says `field`."""
-        details = "; ".join(
+    def _on_server(self, what: Callable[[CentralTransport], str]) -> str:
+        """What connectors on our server say, by connector ('' when none says anything)."""
+        return "; ".join(
             f"{driver.config.name} ({driver.config.charge_point_id}): {text}"
             for driver in self._drivers
             if isinstance(transport := driver.actuator.transport, CentralTransport)
-            and (text := getattr(transport, field))
-        )
-        return Repair(
-            key=key,
-            active=bool(details),
-            placeholders={"site": site, "details": details},
+            and (text := what(transport))
         )
 
 
