@@ -10,19 +10,24 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 import json
+from pathlib import Path
+import ssl
 from typing import Any
 
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
 from custom_components.dynamic_ocpp_evse.central.server import (
     MAX_FRAME_BYTES,
     CentralSystem,
 )
+from custom_components.dynamic_ocpp_evse.central.tls import server_context
 from custom_components.dynamic_ocpp_evse.central.v16 import RATE_LIMIT
+
+from .certificates import self_signed
 
 BOOT = [
     2,
@@ -242,3 +247,50 @@ async def test_what_a_charger_reports_is_kept(server: CentralSystem) -> None:
         assert answer[2]["status"] == "UnknownVendorId"
     await _until(lambda: not state.connected)  # the server sees the close at once
     assert connector.status is None  # not known once it is gone
+
+
+async def test_with_a_certificate_only_tls_gets_in(
+    socket_enabled: None, tmp_path: Path
+) -> None:
+    """Security profile 2: wss:// with the user's certificate (and the password); no ws://."""
+    cert, key, trusting = self_signed(tmp_path)
+    central = CentralSystem(
+        host="127.0.0.1",
+        port=0,
+        clock=lambda: datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+        changed=lambda cp_id: None,
+        refused=lambda cp_id: None,
+    )
+    central.allow("CP1", "pw")
+    central.ssl = server_context(str(cert), str(key))
+    await central.start()
+    # A plain request fails the TLS handshake inside asyncio, which reports it to the loop's
+    # exception handler (Home Assistant logs it): caught here to see that it happened.
+    loop = asyncio.get_running_loop()
+    handler = loop.get_exception_handler()
+    refused: list[BaseException | None] = []
+    loop.set_exception_handler(
+        lambda _loop, context: refused.append(context.get("exception"))
+    )
+    try:
+        with pytest.raises((InvalidMessage, ConnectionError, OSError)):
+            await websockets.connect(
+                f"ws://127.0.0.1:{central.port}/CP1",
+                subprotocols=[Subprotocol("ocpp1.6")],
+                additional_headers={"Authorization": "Basic Q1AxOnB3"},  # CP1:pw
+                open_timeout=5,
+            )
+        await _until(lambda: bool(refused))
+        loop.set_exception_handler(handler)
+        assert isinstance(refused[0], ssl.SSLError)
+        assert central.link("CP1") is None
+        async with websockets.connect(
+            f"wss://127.0.0.1:{central.port}/CP1",
+            subprotocols=[Subprotocol("ocpp1.6")],
+            additional_headers={"Authorization": "Basic Q1AxOnB3"},
+            ssl=trusting,
+        ) as ws:
+            assert (await _exchange(ws, BOOT))[2]["status"] == "Accepted"
+    finally:
+        loop.set_exception_handler(handler)
+        await central.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 
+from .certificates import self_signed
 from .conftest import BOILER, SITE_DATA, state_of
 
 pytestmark = pytest.mark.usefixtures("grid_meters")
@@ -412,3 +414,41 @@ async def test_reconfigure_plug(
     assert subentry.title == "Hot water"
     assert subentry.data["power"] == 3000
     assert subentry.data["mode"] == "follow_site"  # kept from the first setup
+
+
+async def test_the_servers_certificate_and_key_are_checked(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Both or neither, files that exist and load together; the field is named."""
+    cert, key, _ = self_signed(tmp_path)
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    server = {"ocpp_server_port": 9010}
+    flow_id = await _start(hass)
+    for files, errors in (
+        (
+            {"ocpp_server_certfile": str(cert)},
+            {"ocpp_server_keyfile": "tls_pair_required"},
+        ),
+        (
+            {
+                "ocpp_server_certfile": str(tmp_path / "nope.pem"),
+                "ocpp_server_keyfile": str(key),
+            },
+            {"ocpp_server_certfile": "tls_file_missing"},
+        ),
+        (
+            {"ocpp_server_certfile": str(garbage), "ocpp_server_keyfile": str(key)},
+            {"ocpp_server_certfile": "tls_unreadable"},
+        ),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {**SITE_DATA, **server, **files}
+        )
+        assert result["errors"] == errors, files
+    files = {"ocpp_server_certfile": str(cert), "ocpp_server_keyfile": str(key)}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**SITE_DATA, **server, **files}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["ocpp_server_keyfile"] == str(key)

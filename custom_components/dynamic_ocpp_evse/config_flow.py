@@ -16,6 +16,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .central.tls import tls_error
 from .const import (
     CONF_BATTERY_POWER,
     CONF_BATTERY_SOC,
@@ -27,7 +28,9 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_METER_INTERVAL,
+    CONF_OCPP_CERTFILE,
     CONF_OCPP_HOST,
+    CONF_OCPP_KEYFILE,
     CONF_OCPP_PORT,
     CONF_SOLAR,
     CONF_VOLTAGE,
@@ -93,6 +96,8 @@ def _site_schema() -> vol.Schema:
             vol.Optional(CONF_INVERTER_MAX_POWER): number_field(0, 1_000_000, "W", 50),
             vol.Optional(CONF_OCPP_PORT): number_field(1, 65535, ""),
             vol.Optional(CONF_OCPP_HOST): selector.TextSelector(),
+            vol.Optional(CONF_OCPP_CERTFILE): selector.TextSelector(),
+            vol.Optional(CONF_OCPP_KEYFILE): selector.TextSelector(),
         }
     )
 
@@ -153,6 +158,8 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             errors = validate_site(self.hass, user_input)
             if not errors:
+                errors = await self._tls_errors(user_input)
+            if not errors:
                 errors, quiet = self._quiet_meters(user_input)
             if not errors:
                 await self.async_set_unique_id(
@@ -182,6 +189,8 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             errors = validate_site(self.hass, user_input)
             if not errors:
+                errors = await self._tls_errors(user_input)
+            if not errors:
                 errors, quiet = self._quiet_meters(user_input)
             if not errors:
                 await self.async_set_unique_id(
@@ -202,6 +211,15 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders={"quiet": quiet},
         )
+
+    async def _tls_errors(self, user_input: dict[str, Any]) -> dict[str, str]:
+        """The server's certificate and key must both be given and load (read off the loop)."""
+        found = await self.hass.async_add_executor_job(
+            tls_error,
+            user_input.get(CONF_OCPP_CERTFILE),
+            user_input.get(CONF_OCPP_KEYFILE),
+        )
+        return dict([found]) if found else {}
 
     def _quiet_meters(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str]:
         """Warn once about meters that have not reported within the interval.

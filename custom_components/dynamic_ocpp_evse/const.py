@@ -26,6 +26,10 @@ CONF_INVERTER_MAX_POWER: Final = "inverter_max_power"
 CONF_METER_INTERVAL: Final = "meter_interval"
 CONF_OCPP_PORT: Final = "ocpp_server_port"  # the built-in central system; absent: off
 CONF_OCPP_HOST: Final = "ocpp_server_host"
+CONF_OCPP_CERTFILE: Final = (
+    "ocpp_server_certfile"  # TLS (security profile 2); absent: ws://
+)
+CONF_OCPP_KEYFILE: Final = "ocpp_server_keyfile"
 
 # What every load's subentry may carry: its first operating mode and priority.
 CONF_PRIORITY: Final = "priority"

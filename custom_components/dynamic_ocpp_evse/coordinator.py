@@ -28,6 +28,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .central.server import CentralSystem
+from .central.tls import server_context
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
@@ -156,9 +157,14 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         self.config_entry.async_on_unload(self._async_stop_watching)
         self._async_watch_inputs()
         if self.central is not None:
+            site = self.site
             try:
+                if site.ocpp_certfile and site.ocpp_keyfile:
+                    self.central.ssl = await self.hass.async_add_executor_job(
+                        server_context, site.ocpp_certfile, site.ocpp_keyfile
+                    )
                 await self.central.start()
-            except OSError as err:
+            except (OSError, ValueError) as err:
                 raise ConfigEntryNotReady(
                     translation_domain=DOMAIN,
                     translation_key="ocpp_server_failed",

@@ -12,6 +12,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     ATTR_UNIT_OF_MEASUREMENT,
+    CONF_NAME,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
 )
@@ -90,7 +91,7 @@ def form_errors(
             continue
         if isinstance(field, selector.NumberSelector):
             error = _number_error(value, field.config)
-        elif isinstance(field, selector.TextSelector):
+        elif isinstance(field, selector.TextSelector) and key == CONF_NAME:
             text = str(value).strip()
             error = (
                 "name_empty"

@@ -17,7 +17,9 @@ from .const import (
     CONF_INVERT_GRID,
     CONF_INVERTER_MAX_POWER,
     CONF_METER_INTERVAL,
+    CONF_OCPP_CERTFILE,
     CONF_OCPP_HOST,
+    CONF_OCPP_KEYFILE,
     CONF_OCPP_PORT,
     CONF_SOLAR,
     CONF_VOLTAGE,
@@ -49,6 +51,8 @@ class SiteConfig:
     inverter_max_power_w: float | None = None
     ocpp_port: int | None = None  # the built-in central system listens here (None: off)
     ocpp_host: str = DEFAULT_OCPP_HOST
+    ocpp_certfile: str | None = None  # with the key: TLS (wss://) only
+    ocpp_keyfile: str | None = None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> SiteConfig:
@@ -80,6 +84,8 @@ class SiteConfig:
             inverter_max_power_w=float(inverter) if inverter else None,
             ocpp_port=int(data[CONF_OCPP_PORT]) if data.get(CONF_OCPP_PORT) else None,
             ocpp_host=str(data.get(CONF_OCPP_HOST) or DEFAULT_OCPP_HOST),
+            ocpp_certfile=data.get(CONF_OCPP_CERTFILE) or None,
+            ocpp_keyfile=data.get(CONF_OCPP_KEYFILE) or None,
         )
 
     @property

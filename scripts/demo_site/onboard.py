@@ -7,6 +7,7 @@ the site with the demo house's meters and solar, and two plugs; then sets the mo
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -15,6 +16,7 @@ import urllib.parse
 import urllib.request
 
 USER, PASSWORD = "demo", "demo-password"
+OCPP_PORT = int(os.environ.get("DEMO_OCPP_PORT", "9010"))
 
 
 def call(
@@ -54,6 +56,15 @@ def wait_for(base: str, seconds: float = 120) -> None:
         else:
             return
     sys.exit("Home Assistant did not start in time; see the log.")
+
+
+def _state(base: str, token: str, entity_id: str) -> str | None:
+    """An entity's state, None while it does not exist."""
+    try:
+        state: str = call(base, f"/api/states/{entity_id}", token=token)["state"]
+    except urllib.error.HTTPError:
+        return None
+    return state
 
 
 def flow(
@@ -121,6 +132,8 @@ def main(base: str) -> None:
             "solar_power": "sensor.solar_power",
             "battery_target_soc": 90,
             "battery_support_soc": 100,
+            "ocpp_server_port": OCPP_PORT,
+            "ocpp_server_host": "127.0.0.1",
         },
     )
     entry_id = site["result"]["entry_id"]
@@ -143,6 +156,55 @@ def main(base: str) -> None:
                 "priority": priority,
             },
         )
+    # The reference charger connects to the site's own OCPP server once it is added.
+    menu = call(
+        base,
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, "evse"]},
+        token=token,
+    )
+    path = f"/api/config/config_entries/subentries/flow/{menu['flow_id']}"
+    call(base, path, {"next_step_id": "central"}, token=token)
+    result = call(
+        base,
+        path,
+        {
+            "name": "Car",
+            "charge_point_id": "DEMO-CP",
+            "connector_id": 1,
+            "password": "demo-charger-key",
+            "min_current": 6,
+            "max_current": 16,
+            "current_step": 1,
+            "charger_max_current": 16,
+            "line_1": "A",
+            "line_2": "B",
+            "line_3": "C",
+            "rate_unit": "A",
+            "stack_level": 1,
+            "profile_validity": 180,
+            "failsafe_current": 6,
+            "pause_mode": "zero",
+            "car_phases": "auto",
+        },
+        token=token,
+    )
+    if result.get("type") != "create_entry":
+        sys.exit(f"Adding the charger failed: {result}")
+    # The site reloads with its new load: its entities come a moment later, and a choice made
+    # while it reloads may land on the site being replaced; so it is checked.
+    deadline = time.monotonic() + 60
+    while _state(base, token, "select.car_operating_mode") != "solar":
+        if time.monotonic() > deadline:
+            sys.exit("The charger's mode could not be set; see the log.")
+        if _state(base, token, "select.car_operating_mode") is not None:
+            call(
+                base,
+                "/api/services/select/select_option",
+                {"entity_id": "select.car_operating_mode", "option": "solar"},
+                token=token,
+            )
+        time.sleep(2)
     call(
         base,
         "/api/services/number/set_value",

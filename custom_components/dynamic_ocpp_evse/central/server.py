@@ -1,8 +1,9 @@
 """The websocket server chargers connect to: who may connect, and one link per charger.
 
-A charger connects to `ws://host:port/<charge point id>` with OCPP 1.6J as subprotocol. Only
-ids on the allow-list are let in, each with its password (HTTP Basic, OCPP security profile 1)
-when one is set; any other id is refused before the websocket opens, and reported.
+A charger connects to `ws://host:port/<charge point id>` with OCPP 1.6J as subprotocol (or
+`wss://` with the user's certificate: only TLS then, OCPP security profile 2). Only ids on the
+allow-list are let in, each with its password (HTTP Basic, security profile 1) when one is set;
+any other id is refused before the websocket opens, and reported.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 import hmac
 from http import HTTPStatus
 import logging
+import ssl
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -57,6 +59,7 @@ class CentralSystem:
         self.refused: set[str] = set()  # unknown ids that tried to connect
         self._links: dict[str, Charger16] = {}
         self._server: Server | None = None
+        self.ssl: ssl.SSLContext | None = None  # set before start: TLS only (wss://)
 
     def allow(self, cp_id: str, password: str) -> None:
         """Let a charger connect, with this password ('' for none)."""
@@ -76,6 +79,7 @@ class CentralSystem:
             subprotocols=SUBPROTOCOLS,
             process_request=self._admit,
             max_size=MAX_FRAME_BYTES,
+            ssl=self.ssl,
         )
         if self.port == 0:  # the test's free port
             self.port = self._server.sockets[0].getsockname()[1]

@@ -6,6 +6,7 @@ system when the site runs one (the user picks which).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -50,6 +51,9 @@ from .discovery import OcppCharger, find_chargers
 
 AUTO = "auto"
 NO_LINE = "none"
+# A charge point id is the last segment of the address a charger connects to (OCPP: at most
+# 48 characters); no separators, no spaces.
+_CHARGE_POINT_ID = re.compile(r"[^/\s?#%]{1,48}")
 
 
 def _evse_schema(
@@ -269,6 +273,9 @@ def _validate_evse(
     own_subentry: str | None,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
+    cp_id = str(data[CONF_CHARGE_POINT])
+    if not _CHARGE_POINT_ID.fullmatch(cp_id):
+        errors[CONF_CHARGE_POINT] = "charge_point_id_invalid"
     if charger is not None and data[CONF_CONNECTOR] > charger.connectors:
         errors[CONF_CONNECTOR] = "no_such_connector"
     for entry in hass.config_entries.async_entries(DOMAIN):

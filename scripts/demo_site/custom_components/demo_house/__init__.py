@@ -1,8 +1,10 @@
-"""A simulated house for the demo: grid meters per phase, solar and two plugs.
+"""A simulated house for the demo: grid meters per phase, solar, two plugs and a charger.
 
 A day lasts 20 minutes: solar rises and sets (with passing clouds), the house load has a
-morning and an evening peak and an oven on L1 at dinner time. The grid meters report the house,
-minus the solar, plus whatever the plugs draw, every 5 seconds, like a real meter.
+morning and an evening peak and an oven on L1 at dinner time. A car arrives at 8:30 and leaves
+at 17:30, plugged into the project's reference charger, which connects to the integration's own
+OCPP server (the charger a user would have). The grid meters report the house, minus the solar,
+plus whatever the plugs and the car draw, every 5 seconds, like a real meter.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import math
+import os
 import random
 
 from homeassistant.const import Platform
@@ -20,11 +23,17 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from simulator.charge_point import Car, ReferenceCharger, StationSpec
+
 DOMAIN = "demo_house"
 DAY_S = 20 * 60  # one simulated day
 VOLTAGE = 230.0
 PV_PEAK_W = 9000.0
 PLUGS = {"boiler": ("Boiler", "A", 2300.0), "pool_pump": ("Pool pump", "B", 1150.0)}
+CHARGER_ID = "DEMO-CP"
+CHARGER_PASSWORD = "demo-charger-key"  # noqa: S105 - the demo's own, on 127.0.0.1
+OCPP_PORT = int(os.environ.get("DEMO_OCPP_PORT", "9010"))
+CAR_HOURS = (8.5, 17.5)  # arrives, leaves
 
 
 @dataclass
@@ -37,6 +46,14 @@ class DemoHouse:
     )
     cloud: float = 1.0
     listeners: list[Callable[[], None]] = field(default_factory=list)
+    charger: ReferenceCharger = field(
+        default_factory=lambda: ReferenceCharger(
+            StationSpec(cp_id=CHARGER_ID, max_current_a=16.0),
+            f"ws://127.0.0.1:{OCPP_PORT}",
+            dt_util.utcnow,
+            password=CHARGER_PASSWORD,
+        )
+    )
 
     def hour(self, now: datetime) -> float:
         """The simulated time of day, 0-24."""
@@ -70,6 +87,8 @@ class DemoHouse:
         for key, (_name, phase, power) in PLUGS.items():
             if self.plugs_on[key]:
                 loads[phase] += power
+        for phase, amps in zip("ABC", self.charger.draw(1), strict=True):
+            loads[phase] += amps * VOLTAGE
         solar_per_phase = self.solar_w(now) / 3
         return {
             phase: (watts - solar_per_phase) / VOLTAGE for phase, watts in loads.items()
@@ -79,6 +98,13 @@ class DemoHouse:
     def tick(self, now: datetime) -> None:
         """Every 5 s: clouds drift (small random steps), every entity reports."""
         self.cloud = min(1.0, max(0.25, self.cloud + random.uniform(-0.15, 0.15)))  # noqa: S311
+        arrives, leaves = CAR_HOURS
+        here = arrives <= self.hour(now) % 24 < leaves
+        plugged = self.charger.connectors[1].car is not None
+        if here and not plugged:
+            self.charger.plug_in(1, Car(phases=3, max_a=16.0))
+        elif plugged and not here:
+            self.charger.unplug(1)
         self.tick_now()
 
     @callback
@@ -95,4 +121,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     for platform in (Platform.SENSOR, Platform.SWITCH):
         hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {}, config))
     async_track_time_interval(hass, house.tick, timedelta(seconds=5))
+    # The charger keeps trying to connect until the site lets it in (onboarding adds it).
+    hass.async_create_background_task(house.charger.run(), "demo charger")
     return True
