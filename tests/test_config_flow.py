@@ -24,6 +24,7 @@ from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
 
 from .certificates import self_signed
 from .conftest import BOILER, SITE_DATA, state_of
+from .e2e.bench import free_port
 
 pytestmark = pytest.mark.usefixtures("grid_meters")
 
@@ -417,13 +418,16 @@ async def test_reconfigure_plug(
 
 
 async def test_the_servers_certificate_and_key_are_checked(
-    hass: HomeAssistant, tmp_path: Path
+    hass: HomeAssistant, tmp_path: Path, socket_enabled: None
 ) -> None:
-    """Both or neither, files that exist and load together; the field is named."""
+    """Both or neither, files that exist and load together; the field is named.
+
+    The site created at the end runs its server (TLS) on a free port of 127.0.0.1.
+    """
     cert, key, _ = self_signed(tmp_path)
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate")
-    server = {"ocpp_server_port": 9010}
+    server = {"ocpp_server_port": free_port(), "ocpp_server_host": "127.0.0.1"}
     flow_id = await _start(hass)
     for files, errors in (
         (
@@ -452,3 +456,8 @@ async def test_the_servers_certificate_and_key_are_checked(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["ocpp_server_keyfile"] == str(key)
+    await hass.async_block_till_done()
+    coordinator = result["result"].runtime_data.coordinator
+    assert coordinator.central is not None
+    assert coordinator.central.ssl is not None  # listening with TLS
+    assert await hass.config_entries.async_unload(result["result"].entry_id)

@@ -214,12 +214,15 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _tls_errors(self, user_input: dict[str, Any]) -> dict[str, str]:
         """The server's certificate and key must both be given and load (read off the loop)."""
-        found = await self.hass.async_add_executor_job(
-            tls_error,
-            user_input.get(CONF_OCPP_CERTFILE),
-            user_input.get(CONF_OCPP_KEYFILE),
+        certfile = user_input.get(CONF_OCPP_CERTFILE)
+        error = await self.hass.async_add_executor_job(
+            tls_error, certfile, user_input.get(CONF_OCPP_KEYFILE)
         )
-        return dict([found]) if found else {}
+        if error is None:
+            return {}
+        # A missing half is named on its own field; anything else on the certificate.
+        missing_key = error == "tls_pair_required" and certfile
+        return {CONF_OCPP_KEYFILE if missing_key else CONF_OCPP_CERTFILE: error}
 
     def _quiet_meters(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str]:
         """Warn once about meters that have not reported within the interval.

@@ -185,7 +185,7 @@ def main(base: str) -> None:
             "profile_validity": 180,
             "failsafe_current": 6,
             "pause_mode": "zero",
-            "car_phases": "auto",
+            "car_phases": "1",
         },
         token=token,
     )

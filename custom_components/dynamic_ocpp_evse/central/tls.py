@@ -15,18 +15,16 @@ def server_context(certfile: str, keyfile: str) -> ssl.SSLContext:
     return context
 
 
-def tls_error(certfile: str | None, keyfile: str | None) -> tuple[str, str] | None:
-    """What is wrong with a certificate and key pair: (field, error key), None if nothing."""
+def tls_error(certfile: str | None, keyfile: str | None) -> str | None:
+    """What is wrong with a certificate and key pair (a flow error key), None if nothing."""
     if not certfile and not keyfile:
         return None
     if not certfile or not keyfile:
-        return ("ocpp_server_certfile" if not certfile else "ocpp_server_keyfile"), (
-            "tls_pair_required"
-        )
+        return "tls_pair_required"
     try:
         server_context(certfile, keyfile)
     except FileNotFoundError:
-        return "ocpp_server_certfile", "tls_file_missing"
+        return "tls_file_missing"
     except (OSError, ssl.SSLError, ValueError):
-        return "ocpp_server_certfile", "tls_unreadable"
+        return "tls_unreadable"
     return None

@@ -2,7 +2,7 @@
 
 A day lasts 20 minutes: solar rises and sets (with passing clouds), the house load has a
 morning and an evening peak and an oven on L1 at dinner time. A car arrives at 8:30 and leaves
-at 17:30, plugged into the project's reference charger, which connects to the integration's own
+at 17:30 (a 1-phase car: it starts on 1.4 kW of sun), plugged into the project's reference charger, which connects to the integration's own
 OCPP server (the charger a user would have). The grid meters report the house, minus the solar,
 plus whatever the plugs and the car draw, every 5 seconds, like a real meter.
 """
@@ -102,7 +102,7 @@ class DemoHouse:
         here = arrives <= self.hour(now) % 24 < leaves
         plugged = self.charger.connectors[1].car is not None
         if here and not plugged:
-            self.charger.plug_in(1, Car(phases=3, max_a=16.0))
+            self.charger.plug_in(1, Car(phases=1, max_a=16.0))
         elif plugged and not here:
             self.charger.unplug(1)
         self.tick_now()
