@@ -168,3 +168,19 @@ async def test_a_rejected_profile_is_named_in_a_repair(central: Bench) -> None:
     details = (_issue(central, "profile_rejected") or {})["details"]
     assert details == "Car (CP-7): profile 1901: Rejected"
     assert charger.boots > 0
+
+
+async def test_home_assistant_stopped_the_charger_falls_to_its_failsafe(
+    central: Bench,
+) -> None:
+    """Nobody left to refresh the working profile: the charger's own clock ends it."""
+    charger = await _site_with_charger(central)
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
+    await central.stop_home_assistant()
+    assert not charger.connected
+    took = await central.until(lambda: charger.allowed_a(1) == 6.0, limit=240)
+    central.record("Home Assistant stopped → failsafe by the charger's clock", took)
+    assert 100 <= took <= 181  # within the working profile's 180 s validity
+    await central.run(60)
+    assert charger.allowed_a(1) == 6.0  # and it stays there

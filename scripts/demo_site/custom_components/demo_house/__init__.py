@@ -1,10 +1,11 @@
 """A simulated house for the demo: grid meters per phase, solar, two plugs and a charger.
 
 A day lasts 20 minutes: solar rises and sets (with passing clouds), the house load has a
-morning and an evening peak and an oven on L1 at dinner time. A car arrives at 8:30 and leaves
-at 17:30 (a 1-phase car: it starts on 1.4 kW of sun), plugged into the project's reference charger, which connects to the integration's own
-OCPP server (the charger a user would have). The grid meters report the house, minus the solar,
-plus whatever the plugs and the car draw, every 5 seconds, like a real meter.
+morning and an evening peak and an oven on L1 at dinner time. A 1-phase car (it starts on
+1.4 kW of sun) arrives at 8:30 and leaves at 17:30, plugged into the project's reference
+charger, which connects to the integration's own OCPP server (the charger a user would have).
+The grid meters report the house, minus the solar, plus whatever the plugs and the car draw,
+every 5 seconds, like a real meter.
 """
 
 from __future__ import annotations
