@@ -14,7 +14,6 @@ import statistics
 import time
 
 from custom_components.dynamic_ocpp_evse.engine.allocate import allocate
-from custom_components.dynamic_ocpp_evse.engine.control import LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -29,6 +28,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
     Snapshot,
     Switched,
 )
+from custom_components.dynamic_ocpp_evse.engine.state import LoadState
 
 MODES = [
     ModeSetting.STANDARD,

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import math
 from typing import Protocol
 
-from custom_components.dynamic_ocpp_evse.engine.control import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -26,6 +25,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
     Snapshot,
     Switched,
 )
+from custom_components.dynamic_ocpp_evse.engine.state import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.units import grid_current
 
 from .day import Day, load_chains

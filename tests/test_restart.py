@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.control_store import ControlStore
-from custom_components.dynamic_ocpp_evse.engine.control import LoadState
 from custom_components.dynamic_ocpp_evse.engine.model import Mode
+from custom_components.dynamic_ocpp_evse.engine.state import LoadState
 
 from .conftest import FakeSite, state_of
 

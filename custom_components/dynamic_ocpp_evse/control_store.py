@@ -17,8 +17,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .engine.control import LoadState
 from .engine.model import Mode
+from .engine.state import LoadState
 
 STORAGE_VERSION = 1
 SAVE_DELAY_S = 30.0  # at most this much of the control's memory is lost in a crash

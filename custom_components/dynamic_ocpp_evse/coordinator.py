@@ -32,10 +32,10 @@ from .central.tls import server_context
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
-from .engine.control import Command, ControlParams, LoadState
 from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
+from .engine.state import Command, ControlParams, LoadState
 from .inputs import read_snapshot
 from .loads import KINDS, Driver, subentries_of
 from .loads.kind import SiteContext

@@ -15,7 +15,7 @@ from enum import StrEnum
 from homeassistant.exceptions import HomeAssistantError
 
 from .const import LOGGER
-from .engine.control import Command
+from .engine.state import Command
 from .loads.kind import Actuator, LoadUnavailable
 
 CALL_DEADLINE_S = 3.0  # shorter than a cycle: the next one starts on time

@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from custom_components.dynamic_ocpp_evse.engine.breaker import BreakerType
-from custom_components.dynamic_ocpp_evse.engine.control import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -38,6 +37,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
     Snapshot,
     Switched,
 )
+from custom_components.dynamic_ocpp_evse.engine.state import ControlParams, LoadState
 from custom_components.dynamic_ocpp_evse.engine.units import grid_current
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"

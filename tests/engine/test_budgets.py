@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from custom_components.dynamic_ocpp_evse.engine.budgets import (
-    Allocator,
-    Budget,
-    Candidate,
-    Pool,
-)
+from custom_components.dynamic_ocpp_evse.engine.allocator import Allocator
+from custom_components.dynamic_ocpp_evse.engine.budgets import Budget, Candidate, Pool
 from custom_components.dynamic_ocpp_evse.engine.facts import EPS
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Evse,

@@ -8,11 +8,7 @@ import math
 from hypothesis import example, given, settings, strategies as st
 import pytest
 
-from custom_components.dynamic_ocpp_evse.engine.control import (
-    ControlParams,
-    LoadState,
-    step,
-)
+from custom_components.dynamic_ocpp_evse.engine.control import step
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.draw import remember_power
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -25,6 +21,7 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
     Snapshot,
     Switched,
 )
+from custom_components.dynamic_ocpp_evse.engine.state import ControlParams, LoadState
 
 PERIOD_S = 5.0
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.dynamic_ocpp_evse.engine.control import ControlParams
+from custom_components.dynamic_ocpp_evse.engine.state import ControlParams
 from simulator.compare import run_day
 from simulator.day import load_day
 from simulator.sweep import run_home

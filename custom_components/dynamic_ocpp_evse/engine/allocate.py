@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from itertools import chain
 import math
 
+from .allocator import Allocator
 from .breaker import lendable_a
-from .budgets import Allocator, Candidate, Pool, SiteBudgets
+from .budgets import Candidate, Pool, SiteBudgets
 from .distribute import distribute, hold_minimums, keep_within_dead_band
 from .explain import result_of, safe_plan
 from .facts import EPS, lines_of, mode_of, order_key
@@ -120,7 +121,7 @@ def _run(
 ) -> tuple[dict[str, Allocation], dict[Phase, float]]:
     """One allocation over every load. Returns the allocations and the draw per phase."""
     budgets = _site_budgets(snapshot, base, surplus_w, breaker_room, unsteady_w)
-    allocator = budgets.allocator
+    allocator = Allocator(budgets.budgets, budgets.surplus)
     cands, idle, starters = _candidates(snapshot, budgets)
     classes: dict[int, list[Candidate]] = {stage: [] for stage in _STAGES}
     for cand in cands:  # in priority order

@@ -11,15 +11,7 @@ from dataclasses import dataclass, replace
 import math
 
 from .allocate import allocate
-from .control import (
-    HARD_BOUND,
-    Command,
-    ControlParams,
-    LoadState,
-    prepare,
-    settling,
-    step,
-)
+from .control import HARD_BOUND, prepare, settling, step
 from .draw import draws_its_power, remember_power
 from .meter import MeterHealth, MeterState, MeterVerdict, watch
 from .model import (
@@ -34,6 +26,7 @@ from .model import (
     Switched,
     effective_mode,
 )
+from .state import Command, ControlParams, LoadState
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

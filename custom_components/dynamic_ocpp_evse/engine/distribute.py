@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .budgets import Allocator, Candidate, Pool
+from .allocator import Allocator
+from .budgets import Candidate, Pool
 from .facts import EPS
 from .model import Distribution
 

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 import math
-from typing import TYPE_CHECKING
 
 from .model import Load, Switched
+from .state import ControlParams, LoadState
 from .timers import lasted, since_or
-
-if TYPE_CHECKING:
-    from .control import ControlParams, LoadState
-
 
 RUNNING_SHARE = 0.25  # of its rating: below this a switched load that is on is idle
 

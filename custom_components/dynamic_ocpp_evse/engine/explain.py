@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .budgets import Allocator, Candidate, Pool
+from .allocator import Allocator
+from .budgets import Candidate, Pool
 from .facts import EPS, current_range
 from .house import voltage_of
 from .model import Allocation, Evse, Mode, Plan, Reason, Snapshot, effective_mode

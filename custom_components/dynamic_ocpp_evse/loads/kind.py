@@ -16,8 +16,8 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from ..central.server import CentralSystem
-from ..engine.control import Command
 from ..engine.model import Charger, Load
+from ..engine.state import Command
 from ..repairs import Repair
 from ..settings import LoadSettings
 

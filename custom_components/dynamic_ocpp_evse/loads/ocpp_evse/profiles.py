@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ...engine.control import Command
+from ...engine.state import Command
 from .config import PAUSE_STOP, EvseConfig
 
 WORKING_PROFILE_ID = 1900  # + connector

@@ -22,7 +22,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ...const import DOMAIN
-from ...engine.control import Command
+from ...engine.state import Command
 from ..kind import LoadUnavailable
 
 SWITCH_DOMAIN = "switch"
