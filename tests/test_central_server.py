@@ -37,16 +37,21 @@ BOOT = [
 ]
 
 
-@pytest.fixture
-async def server(socket_enabled: None) -> AsyncIterator[CentralSystem]:
-    """A central system on a free port of 127.0.0.1 that lets CP1 in."""
-    central = CentralSystem(
+def _central() -> CentralSystem:
+    """A central system for a free port of 127.0.0.1, its clock fixed."""
+    return CentralSystem(
         host="127.0.0.1",
         port=0,
         clock=lambda: datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
         changed=lambda cp_id: None,
         refused=lambda cp_id: None,
     )
+
+
+@pytest.fixture
+async def server(socket_enabled: None) -> AsyncIterator[CentralSystem]:
+    """A central system on a free port of 127.0.0.1 that lets CP1 in."""
+    central = _central()
     central.allow("CP1", "")
     await central.start()
     yield central
@@ -254,13 +259,7 @@ async def test_with_a_certificate_only_tls_gets_in(
 ) -> None:
     """Security profile 2: wss:// with the user's certificate (and the password); no ws://."""
     cert, key, trusting = self_signed(tmp_path)
-    central = CentralSystem(
-        host="127.0.0.1",
-        port=0,
-        clock=lambda: datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
-        changed=lambda cp_id: None,
-        refused=lambda cp_id: None,
-    )
+    central = _central()
     central.allow("CP1", "pw")
     central.ssl = server_context(str(cert), str(key))
     await central.start()
@@ -294,3 +293,70 @@ async def test_with_a_certificate_only_tls_gets_in(
     finally:
         loop.set_exception_handler(handler)
         await central.stop()
+
+
+async def test_a_second_connection_with_the_same_id_wins_and_leaves_no_orphan(
+    server: CentralSystem,
+) -> None:
+    state = server.chargers["CP1"]
+    status = {"connectorId": 1, "errorCode": "NoError", "status": "Charging"}
+    first = await _connect(server)
+    second = await _connect(server)
+    with pytest.raises(ConnectionClosed):  # the older one is closed by the server
+        await _exchange(first, [2, "s", "StatusNotification", status])
+    await _exchange(second, [2, "s", "StatusNotification", status])
+    assert state.connector(1).status == "Charging"
+    await second.close()
+    await _until(lambda: not state.connected)
+    assert server.link("CP1") is None
+    assert state.connector(1).status is None
+
+
+async def test_a_reconnected_charger_is_asked_where_it_stands(
+    server: CentralSystem,
+) -> None:
+    """Without a reboot a charger need not report its status again: it is asked to."""
+    async with await _connect(server) as ws:
+        asked = []
+        for _ in range(2):
+            request = json.loads(await ws.recv())
+            assert request[:3] == [2, request[1], "TriggerMessage"]
+            asked.append(request[3]["requestedMessage"])
+            await ws.send(json.dumps([3, request[1], {"status": "Accepted"}]))
+        assert asked == ["StatusNotification", "MeterValues"]
+
+
+async def test_late_meter_values_do_not_overwrite_newer_ones(
+    server: CentralSystem,
+) -> None:
+    """Samples queued while offline arrive after newer ones: the newest stays."""
+    state = server.chargers["CP1"]
+
+    def meter(at: str, amps: str) -> list[Any]:
+        sample = {"value": amps, "measurand": "Current.Import", "phase": "L1"}
+        values = [{"timestamp": at, "sampledValue": [sample]}]
+        return [2, at, "MeterValues", {"connectorId": 1, "meterValue": values}]
+
+    async with await _connect(server) as ws:
+        await _exchange(ws, meter("2026-06-01T11:59:50Z", "12"))
+        await _exchange(ws, meter("2026-06-01T11:50:00Z", "3"))  # from the backlog
+        assert state.connector(1).line_a[0] == 12.0
+
+
+async def test_a_password_once_given_holds_for_the_charger(
+    server: CentralSystem,
+) -> None:
+    """One entry per connector: a second connector left without a password opens nothing."""
+    server.allow("CP3", "right")
+    server.allow("CP3", "")
+    with pytest.raises(InvalidStatus) as refused:
+        await _connect(server, "CP3")
+    assert refused.value.response.status_code == 401
+    async with websockets.connect(
+        f"ws://127.0.0.1:{server.port}/CP3?query=ignored",
+        subprotocols=[Subprotocol("ocpp1.6")],
+        additional_headers={
+            "Authorization": "basic Q1AzOnJpZ2h0"
+        },  # scheme in any case
+    ) as ws:
+        assert (await _exchange(ws, [2, "hb", "Heartbeat", {}]))[:2] == [3, "hb"]

@@ -1,11 +1,9 @@
-"""One charger connected to the central system: what it told us, and what we can ask of it."""
+"""One charger connected to the central system: what it told us (the conversation is `v16.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
 
 # OCPP 1.6 measurands we ask for, in the order a charger is offered them.
 MEASURANDS = (
@@ -31,6 +29,13 @@ class ConnectorState:
     transaction_id: int | None = None
     metered_at: datetime | None = None
 
+    def forget(self) -> None:
+        """Its charger is gone: its status and readings are not known any more."""
+        self.status = None
+        self.line_a = (None, None, None)
+        self.current_a = self.offered_a = self.power_w = None
+        self.metered_at = None
+
 
 @dataclass(slots=True)
 class ChargerState:
@@ -47,32 +52,3 @@ class ChargerState:
     def connector(self, number: int) -> ConnectorState:
         """The connector's state (created empty on first use)."""
         return self.connectors.setdefault(number, ConnectorState())
-
-
-class ChargerCommands(Protocol):
-    """What the central system can ask of a connected charger (one OCPP version)."""
-
-    async def set_profile(self, connector: int, profile: dict[str, Any]) -> str:
-        """SetChargingProfile; the charger's answer (Accepted, Rejected, NotSupported)."""
-
-    async def clear_profile(self, profile_id: int) -> str:
-        """ClearChargingProfile of one of our profiles by its id; the charger's answer."""
-
-    async def composite_schedule(
-        self, connector: int, duration_s: int, unit: str
-    ) -> dict[str, Any] | None:
-        """GetCompositeSchedule: the schedule the charger will apply (None: rejected)."""
-
-    async def start_transaction(self, connector: int) -> bool:
-        """RemoteStartTransaction; whether it was accepted."""
-
-    async def stop_transaction(self, connector: int) -> bool:
-        """RemoteStopTransaction of the connector's transaction; whether it was accepted."""
-
-    async def reset(self, hard: bool) -> bool:
-        """Reset; whether it was accepted."""
-
-
-type Listener = Callable[
-    [str], None
-]  # called with a charger's id when it reports anything

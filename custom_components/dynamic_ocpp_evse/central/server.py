@@ -17,7 +17,7 @@ import hmac
 from http import HTTPStatus
 import logging
 import ssl
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -30,7 +30,8 @@ from .v16 import Charger16
 LOGGER = logging.getLogger(__name__)
 SUBPROTOCOLS = [Subprotocol("ocpp1.6")]
 MAX_FRAME_BYTES = 64 * 1024  # OCPP messages are small; anything larger is refused
-RESPONSE_TIMEOUT_S = 10.0  # a charger that does not answer a call in time has failed it
+RESPONSE_TIMEOUT_S = 10.0
+MAX_REFUSED_SHOWN = 20  # unknown ids kept for the repair issue (a scan must not grow it)  # a charger that does not answer a call in time has failed it
 
 
 class CentralSystem:
@@ -62,8 +63,12 @@ class CentralSystem:
         self.ssl: ssl.SSLContext | None = None  # set before start: TLS only (wss://)
 
     def allow(self, cp_id: str, password: str) -> None:
-        """Let a charger connect, with this password ('' for none)."""
-        self._passwords[cp_id] = password
+        """Let a charger connect, with this password ('' for none).
+
+        A charger allowed twice (one per connector) keeps a password once one is given.
+        """
+        if not self._passwords.get(cp_id):
+            self._passwords[cp_id] = password
         self.chargers.setdefault(cp_id, ChargerState(cp_id))
 
     def link(self, cp_id: str) -> Charger16 | None:
@@ -98,8 +103,9 @@ class CentralSystem:
             LOGGER.warning(
                 "Refused unknown charger %r from %s", cp_id, connection.remote_address
             )
-            self.refused.add(cp_id)
-            self._refused(cp_id)
+            if len(self.refused) < MAX_REFUSED_SHOWN:
+                self.refused.add(cp_id[:48])
+                self._refused(cp_id)
             return connection.respond(HTTPStatus.NOT_FOUND, "Unknown charge point\n")
         password = self._passwords[cp_id]
         if password and not _basic_matches(
@@ -115,8 +121,6 @@ class CentralSystem:
         """One charger's connection, from open to close."""
         assert connection.request is not None  # the handshake is done
         cp_id = _charge_point_id(connection.request)
-        if (older := self._links.get(cp_id)) is not None:  # the new one wins
-            await older._connection.close()  # noqa: SLF001
         state = self.chargers[cp_id]
         link = Charger16(
             state,
@@ -125,9 +129,17 @@ class CentralSystem:
             changed=lambda: self._changed(cp_id),
             response_timeout_s=RESPONSE_TIMEOUT_S,
         )
-        self._links[cp_id] = link
+        # The new connection wins, registered before anything is awaited: two at once leave
+        # one conversation, never an orphan that still reports.
+        older, self._links[cp_id] = self._links.get(cp_id), link
+        if older is not None:
+            await older._connection.close()  # noqa: SLF001
+        if self._links.get(cp_id) is not link:  # a newer one came meanwhile
+            await connection.close()
+            return
         state.connected = True
         state.boots += 1  # a reconnection may have lost the profiles too
+        link.soon(link.where_it_stands())
         self._changed(cp_id)
         try:
             with contextlib.suppress(ConnectionClosed):
@@ -138,21 +150,23 @@ class CentralSystem:
                 del self._links[cp_id]
                 state.connected = False
                 for connector in state.connectors.values():
-                    connector.status = None
+                    connector.forget()  # nothing it said holds once it is gone
                 self._changed(cp_id)
 
 
 def _charge_point_id(request: Request) -> str:
     """The charge point id: the last segment of the path it connects to."""
-    return unquote(request.path.rstrip("/").rsplit("/", 1)[-1])
+    path = urlsplit(request.path).path
+    return unquote(path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _basic_matches(header: str | None, user: str, password: str) -> bool:
     """Whether an HTTP Basic Authorization header carries this user and password."""
-    if header is None or not header.startswith("Basic "):
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "basic":  # the scheme is case-insensitive (RFC 7235)
         return False
     try:
-        given = base64.b64decode(header[6:], validate=True).decode()
+        given = base64.b64decode(token.strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         return False
     expected = f"{user}:{password}"

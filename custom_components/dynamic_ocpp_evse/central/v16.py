@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 import json
 import logging
 import math
@@ -20,6 +20,7 @@ from ocpp.v16.enums import (
     ConfigurationStatus,
     DataTransferStatus,
     GetCompositeScheduleStatus,
+    MessageTrigger,
     RegistrationStatus,
     RemoteStartStopStatus,
     ResetStatus,
@@ -32,7 +33,7 @@ from .link import MEASURANDS, ChargerState, ConnectorState
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT_S = 300  # what a charger is told at boot
 METER_INTERVAL_S = 10  # MeterValueSampleInterval asked of every charger
-RATE_LIMIT, RATE_WINDOW_S = 100, 10.0  # more messages than this in the window: cut off
+RATE_LIMIT, RATE_WINDOW_S = 200, 10.0  # more messages than this in the window: cut off
 ID_TAG = "dynamic_ocpp_evse"  # for the transactions we start remotely
 _PHASES = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
 
@@ -54,7 +55,8 @@ class Charger16(ChargePoint):  # type: ignore[misc]
         self.state = state
         self._clock = clock
         self._changed = changed
-        self._next_transaction = 1
+        # Transaction ids that stay unique over restarts of Home Assistant.
+        self._next_transaction = int(clock().timestamp())
         self._received: list[float] = []  # when its recent messages came
         self._tasks: set[asyncio.Task[None]] = set()  # requests of ours in flight
 
@@ -63,17 +65,19 @@ class Charger16(ChargePoint):  # type: ignore[misc]
 
         A charger that floods us is cut off (it may reconnect).
         """
-        now = time.monotonic()
-        self._received = [t for t in self._received if now - t < RATE_WINDOW_S]
-        self._received.append(now)
-        if len(self._received) > RATE_LIMIT:
-            LOGGER.warning("%s sends too much: disconnected", self.id)
-            await self._connection.close(1008, "Too many messages")
-            return
         try:
             message = json.loads(raw_msg)
         except ValueError:
             message = None
+        if not (isinstance(message, list) and message and message[0] != 2):
+            # Its requests (and garbage) count; its answers to ours do not.
+            now = time.monotonic()
+            self._received = [t for t in self._received if now - t < RATE_WINDOW_S]
+            self._received.append(now)
+            if len(self._received) > RATE_LIMIT:
+                LOGGER.warning("%s sends too much: disconnected", self.id)
+                await self._connection.close(1008, "Too many messages")
+                return
         if not (isinstance(message, list) and len(message) >= 3):
             # OCPP 1.6 names this error FormationViolation.
             await self._send(
@@ -116,9 +120,27 @@ class Charger16(ChargePoint):  # type: ignore[misc]
 
     @after(Action.boot_notification)
     def _configure(self, **_: Any) -> None:
-        task = asyncio.get_running_loop().create_task(self._configure_meter_values())
+        self.soon(self._configure_meter_values())
+
+    def soon(self, work: Coroutine[Any, Any, None]) -> None:
+        """Ask the charger something beside the conversation; ends with the connection."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def where_it_stands(self) -> None:
+        """On a new connection: every connector's status and readings, asked for at once.
+
+        A charger that reconnects without rebooting need not tell them again by itself.
+        """
+        for message in (
+            MessageTrigger.status_notification,
+            MessageTrigger.meter_values,
+        ):
+            try:
+                await self._ask(call.TriggerMessage(requested_message=message))
+            except (OCPPError, TimeoutError, ConnectionClosed) as err:
+                LOGGER.debug("%s: TriggerMessage %s: %r", self.id, message, err)
 
     def cancel_tasks(self) -> None:
         """The connection is gone: what we were asking goes with it."""
@@ -143,8 +165,15 @@ class Charger16(ChargePoint):  # type: ignore[misc]
 
     @on(Action.meter_values)
     def _meter_values(
-        self, connector_id: int, meter_value: list[dict[str, Any]], **_: Any
+        self,
+        connector_id: int,
+        meter_value: list[dict[str, Any]],
+        transaction_id: int | None = None,
+        **_: Any,
     ) -> Any:
+        if connector_id > 0 and transaction_id is not None:
+            # A session that began before we were there (Home Assistant restarted).
+            self.state.connector(connector_id).transaction_id = transaction_id
         if connector_id > 0 and meter_value:
             _read_meter(
                 self.state.connector(connector_id), meter_value[-1], self._clock()
@@ -239,10 +268,13 @@ class Charger16(ChargePoint):  # type: ignore[misc]
         self, connector: int, duration_s: int, unit: str
     ) -> dict[str, Any] | None:
         """The schedule the charger will apply, in its own clock (None: rejected)."""
-        answer = await self._ask(
+        # Chargers round limits their own way: the answer is read, not judged by the schema.
+        answer = await self.call(
             call.GetCompositeSchedule(
                 connector_id=connector, duration=duration_s, charging_rate_unit=unit
-            )
+            ),
+            suppress=False,
+            skip_schema_validation=True,
         )
         if answer.status != GetCompositeScheduleStatus.accepted:
             return None
@@ -277,7 +309,14 @@ class Charger16(ChargePoint):  # type: ignore[misc]
 def _read_meter(
     connector: ConnectorState, sample: dict[str, Any], now: datetime
 ) -> None:
-    """Take one MeterValue's samples; a value that is not a number is not taken."""
+    """Take one MeterValue's samples; a value that is not a number is not taken.
+
+    A sample older than the last one taken (sent late, after a reconnection) is not taken;
+    its time is the charger's, never later than ours.
+    """
+    taken_at = min(_moment(sample.get("timestamp")) or now, now)
+    if connector.metered_at is not None and taken_at < connector.metered_at:
+        return
     lines: list[float | None] = list(connector.line_a)
     per_line = False
     for value in sample.get("sampled_value", []):
@@ -302,7 +341,18 @@ def _read_meter(
             connector.soc = amount
     if per_line:
         connector.line_a = (lines[0], lines[1], lines[2])
-    connector.metered_at = now
+    connector.metered_at = taken_at
+
+
+def _moment(text: Any) -> datetime | None:
+    """An OCPP time (a time without a zone is UTC); None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)  # "Z" included (Python 3.11+)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _number(text: Any) -> float | None:

@@ -7,7 +7,7 @@ profiles may be gone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
@@ -17,13 +17,16 @@ from websockets.exceptions import ConnectionClosed
 
 from ...central.link import ChargerState, ConnectorState
 from ...central.server import CentralSystem
-from ...central.v16 import Charger16
-from ...const import DOMAIN
+from ...central.v16 import METER_INTERVAL_S, Charger16
+from ...const import DOMAIN, LOGGER
 from ..kind import LoadUnavailable
 from .config import EvseConfig
 from .profiles import FAILSAFE_PROFILE_ID, WORKING_PROFILE_ID
 
 LAPSE_SLACK_S = 30  # the failsafe must apply this long after our validity at the latest
+READING_TIMEOUT = timedelta(
+    seconds=3 * METER_INTERVAL_S
+)  # a charging car's current expires
 
 
 class CentralTransport:
@@ -73,7 +76,11 @@ class CentralTransport:
     def line_currents(self, lines: int) -> tuple[float | None, ...]:
         """Its last Current.Import per line, else without a phase on every line."""
         connector = self.connector
-        if connector.status is None:
+        stale = connector.metered_at is None or (
+            dt_util.utcnow() - connector.metered_at > READING_TIMEOUT
+        )
+        if connector.status is None or (connector.status == "Charging" and stale):
+            # A charging car's current not reported lately is not known (never its old value).
             return (None,) * lines
         per_line = connector.line_a[:lines]
         if any(amps is not None for amps in per_line):
@@ -102,20 +109,31 @@ class CentralTransport:
             )
 
     async def verify(self, working: float, failsafe: float) -> None:
-        """Ask the charger what it will apply (its composite schedule, in its own clock).
+        """Ask the charger what it will apply, beside the command (it must not delay it)."""
+        link = (
+            self._central.link(self._config.charge_point_id) if self._central else None
+        )
+        if link is not None:
+            link.soon(self._check(link, working, failsafe))
 
-        The working limit must hold now and the failsafe limit once the working profile's
-        validity has passed; what differs is kept in `mismatch` for a repair issue. A charger
-        that does not give its schedule cannot be checked.
+    async def _check(self, link: Charger16, working: float, failsafe: float) -> None:
+        """The charger's composite schedule, in its own clock, against what we sent.
+
+        Our working limit (or less) must hold now and the failsafe limit (or less) once the
+        working profile's validity has passed; what differs is kept in `mismatch` for a repair
+        issue. A charger that does not give its schedule, or not in a form we read, cannot be
+        checked: that is no mismatch and no failure of the command.
         """
         validity = self._config.profile_validity_s
-        schedule = await self._ask(
-            lambda link: link.composite_schedule(
+        try:
+            schedule = await link.composite_schedule(
                 self._config.connector,
                 validity + 2 * LAPSE_SLACK_S,
                 self._config.rate_unit,
             )
-        )
+        except (ConnectionClosed, TimeoutError, OCPPError) as err:
+            LOGGER.debug("%s: no composite schedule: %r", link.id, err)
+            return
         self.mismatch = (
             ""
             if schedule is None
@@ -203,15 +221,22 @@ def _mismatch(
                 found = limit
         return found
 
+    if not periods:
+        return ""  # accepted without a schedule: nothing to check
+    answered = (schedule.get("charging_schedule") or {}).get("charging_rate_unit", unit)
+    if answered != unit:
+        return ""  # in another unit than asked: not comparable
     tolerance = 0.1 if unit == "A" else 0.01 * max(working, failsafe, 100.0)
     found: list[str] = []
+    # Less than we asked is the charger's own limit (its hardware, an installer's profile):
+    # only more is a mismatch.
     applies = limit_at(0)
-    if applies is None or abs(applies - working) > tolerance:
-        found.append(f"applies {applies} {unit} now instead of {working:g} {unit}")
+    if applies is not None and applies > working + tolerance:
+        found.append(f"applies {applies:g} {unit} now instead of {working:g} {unit}")
     after = limit_at(lapsed_at)
-    if after is None or abs(after - failsafe) > tolerance:
+    if after is not None and after > failsafe + tolerance:
         found.append(
-            f"would apply {after} {unit} once our limit lapses instead of its "
+            f"would apply {after:g} {unit} once our limit lapses instead of its "
             f"failsafe {failsafe:g} {unit}"
         )
     if found and (start := _parse_time(schedule.get("schedule_start"))) is not None:
@@ -222,4 +247,8 @@ def _mismatch(
 
 
 def _parse_time(text: Any) -> datetime | None:
-    return dt_util.parse_datetime(text) if isinstance(text, str) else None
+    """An OCPP time; one without a zone is UTC."""
+    moment = dt_util.parse_datetime(text) if isinstance(text, str) else None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
