@@ -129,13 +129,9 @@ def _run(
         for stage in _STAGES_OF[cand.mode]:
             classes[stage].append(cand)
     rules = _Rules.of(snapshot)
-    # The run as each class began, for the starters served from it (of their candidates).
-    trials = {_STAGES_OF[s.mode] for s in starters.values()}
-    at_start: dict[int, Allocator] = {}
+    trials = _Trials({_STAGES_OF[s.mode] for s in starters.values()}, classes)
     for stage in _STAGES:
-        for stages in trials:
-            if stages[0] == stage:
-                at_start[stage] = allocator.fork(_served_in(stages, classes))
+        trials.mark(stage, allocator)
         _serve(allocator, stage, classes[stage], rules)
     keep_within_dead_band(
         allocator,
@@ -149,7 +145,7 @@ def _run(
         for phase in cand.lines:
             used[phase] = used.get(phase, 0.0) + allocator.got[cand].current
     for load_id, starter in starters.items():
-        started = _available(at_start, starter, classes, rules)
+        started = _available(trials, starter, classes, rules)
         allocations[load_id] = _idle_with_start(allocations[load_id], started)
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
 
@@ -199,8 +195,37 @@ def _serve(
         distribute(allocator, cands, distribution, pool=Pool.WITH_SURPLUS)
 
 
+class _Trials:
+    """The run as each class began, and a scratch run per class to try idle loads on."""
+
+    def __init__(
+        self, tried: set[tuple[int, ...]], classes: dict[int, list[Candidate]]
+    ) -> None:
+        """Marks for the classes idle loads would join (`tried`: their stages)."""
+        self._served = {
+            stages[0]: tuple(_served_in(stages, classes)) for stages in tried
+        }
+        self._marks: dict[int, Allocator] = {}
+        self._scratch: dict[int, Allocator] = {}
+
+    def mark(self, stage: int, allocator: Allocator) -> None:
+        """Keep the run as this class begins, if an idle load would join it."""
+        if stage in self._served:
+            self._marks[stage] = allocator.fork(self._served[stage])
+
+    def scratch(self, stage: int) -> Allocator:
+        """The run as the class began, to try one idle load on (reset for each)."""
+        mark = self._marks[stage]
+        scratch = self._scratch.get(stage)
+        if scratch is None:
+            scratch = self._scratch[stage] = mark.fork(mark.got)
+        else:
+            scratch.reset_to(mark)
+        return scratch
+
+
 def _available(
-    at_start: dict[int, Allocator],
+    trials: _Trials,
     starter: Candidate,
     classes: dict[int, list[Candidate]],
     rules: _Rules,
@@ -209,24 +234,27 @@ def _available(
 
     Exactly the allocation re-run with it connected: earlier classes do not see it and later
     ones cannot take from it, so only its own class is served again — every load of it, the
-    running ones behind it that it would displace included — on a fork of the run as it was
-    when that class began.
+    running ones behind it that it would displace included — on a scratch copy of the run as
+    it was when that class began (the run itself is never touched).
     """
     stages = _STAGES_OF[starter.mode]
-    trial = at_start[stages[0]].fork(_served_in(stages, classes))
+    trial = trials.scratch(stages[0])
     grant = trial.enter(starter)
-    pool = Pool.WITH_SURPLUS if starter.mode in SURPLUS_MODES else Pool.HARD
-    room, which = trial.room(starter, pool=pool)
-    if room + EPS < starter.min_a:  # it would not get its minimum even alone
-        grant.binding = which
+    try:
+        pool = Pool.WITH_SURPLUS if starter.mode in SURPLUS_MODES else Pool.HARD
+        room, which = trial.room(starter, pool=pool)
+        if room + EPS < starter.min_a:  # it would not get its minimum even alone
+            grant.binding = which
+            return result_of(trial, starter)
+        for stage in stages:
+            joined = list(classes[stage])  # in priority order
+            insort(joined, starter, key=lambda c: order_key(c.load))
+            _serve(trial, stage, joined, rules)
+        if grant.current > EPS and starter.mode in SURPLUS_MODES:
+            grant.paid = trial.surplus_share(starter, grant.current)
         return result_of(trial, starter)
-    for stage in stages:
-        joined = list(classes[stage])  # in priority order
-        insort(joined, starter, key=lambda c: order_key(c.load))
-        _serve(trial, stage, joined, rules)
-    if grant.current > EPS and starter.mode in SURPLUS_MODES:
-        grant.paid = trial.surplus_share(starter, grant.current)
-    return result_of(trial, starter)
+    finally:
+        del trial.got[starter]  # the scratch run is the class's again
 
 
 def _site_budgets(

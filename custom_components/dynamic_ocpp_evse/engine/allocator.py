@@ -44,6 +44,19 @@ class Allocator:
             copied,
         )
 
+    def reset_to(self, mark: Allocator) -> None:
+        """Become the run `mark` again, in place (a scratch run tried on once more).
+
+        Only the candidates of `mark` are reset; one entered since must be left first.
+        """
+        for budget, marked in zip(self.budgets, mark.budgets, strict=True):
+            budget.remaining = marked.remaining
+        got = self.got
+        for cand, kept in mark.got.items():
+            grant = got[cand]
+            grant.current, grant.binding = kept.current, kept.binding
+            grant.held, grant.paid = kept.held, kept.paid
+
     def room(self, cand: Candidate, *, pool: Pool) -> tuple[float, int | None]:
         """How many more amps per line the candidate may take, and what limits it."""
         best, which = math.inf, None
