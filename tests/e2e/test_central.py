@@ -184,3 +184,42 @@ async def test_home_assistant_stopped_the_charger_falls_to_its_failsafe(
     assert 100 <= took <= 181  # within the working profile's 180 s validity
     await central.run(60)
     assert charger.allowed_a(1) == 6.0  # and it stays there
+
+
+async def test_a_second_connector_must_use_the_chargers_password(
+    central: Bench,
+) -> None:
+    """A charger logs in once for all its connectors: the form refuses another password."""
+    await _site_with_charger(central)
+    assert central.site is not None
+    flow = await central.hass.config_entries.subentries.async_init(
+        (central.site.entry_id, "evse"), context={"source": "user"}
+    )
+    flow = await central.hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"next_step_id": "central"}
+    )
+    data = {
+        "name": "Second",
+        "charge_point_id": "CP-7",
+        "connector_id": 2,
+        "min_current": 6,
+        "max_current": 16,
+        "charger_max_current": 32,
+        "line_1": "A",
+        "line_2": "B",
+        "line_3": "C",
+        "rate_unit": "A",
+        "stack_level": 1,
+        "profile_validity": 180,
+        "failsafe_current": 6,
+        "pause_mode": "zero",
+        "password": "",
+    }
+    result = await central.hass.config_entries.subentries.async_configure(
+        flow["flow_id"], data
+    )
+    assert result["errors"] == {"password": "password_differs"}
+    result = await central.hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {**data, "password": PASSWORD}
+    )
+    assert result["type"] == "create_entry"

@@ -285,6 +285,18 @@ def _validate_evse(
             )
             if same and subentry_id != own_subentry:
                 errors[CONF_CHARGE_POINT] = "already_added"
+            sibling = (
+                subentry_id != own_subentry
+                and subentry.data.get(CONF_CHARGE_POINT) == cp_id
+                and subentry.data.get(CONF_TRANSPORT) == TRANSPORT_CENTRAL
+            )
+            if (
+                sibling
+                and data[CONF_TRANSPORT] == TRANSPORT_CENTRAL
+                and subentry.data.get(CONF_PASSWORD, "") != data.get(CONF_PASSWORD, "")
+            ):
+                # The charger logs in once for all its connectors: one password.
+                errors[CONF_PASSWORD] = "password_differs"
     if data[CONF_MIN_CURRENT] > data[CONF_MAX_CURRENT]:
         errors[CONF_MIN_CURRENT] = "min_above_max"
     failsafe = data[CONF_FAILSAFE_CURRENT]
