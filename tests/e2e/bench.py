@@ -232,6 +232,19 @@ class Bench:
     ) -> ConfigSubentry:
         """A charger connector as a load of the site, through our subentry flow."""
         assert self.site is not None
+        flow = await self.connector_form()
+        data = connector_data(cpid, connector, name=name, wiring=wiring, **fields)
+        result = await self.hass.config_entries.subentries.async_configure(
+            flow["flow_id"], data
+        )
+        assert result["type"] == "create_entry", result
+        self.plugged.append(Plugged(self.chargers[cpid], connector, wiring))
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        return next(s for s in self.site.subentries.values() if s.title == name)
+
+    async def connector_form(self) -> Any:
+        """The form that adds a connector (past the menu when the site runs its server)."""
+        assert self.site is not None
         flow = await self.hass.config_entries.subentries.async_init(
             (self.site.entry_id, "evse"), context={"source": "user"}
         )
@@ -240,31 +253,7 @@ class Bench:
                 flow["flow_id"], {"next_step_id": self.transport}
             )
         assert flow["type"] == "form", flow
-        lines = (*wiring, "none", "none", "none")[:3]
-        data = {
-            "name": name,
-            "charge_point_id": cpid,
-            "connector_id": connector,
-            "min_current": 6,
-            "max_current": 16,
-            "charger_max_current": 32,
-            "line_1": lines[0],
-            "line_2": lines[1],
-            "line_3": lines[2],
-            "rate_unit": "auto",
-            "stack_level": 0,
-            "profile_validity": 180,
-            "failsafe_current": 6,
-            "pause_mode": "zero",
-            **fields,
-        }
-        result = await self.hass.config_entries.subentries.async_configure(
-            flow["flow_id"], data
-        )
-        assert result["type"] == "create_entry", result
-        self.plugged.append(Plugged(self.chargers[cpid], connector, wiring))
-        await self.hass.async_block_till_done(wait_background_tasks=True)
-        return next(s for s in self.site.subentries.values() if s.title == name)
+        return flow
 
     # --- the world -------------------------------------------------------------------------
 
@@ -373,6 +362,35 @@ class Bench:
             charger.auto_reconnect = False
             await charger.disconnect()
         await self.hass.async_block_till_done()
+
+
+def connector_data(
+    cpid: str,
+    connector: int = 1,
+    *,
+    name: str = "Car",
+    wiring: tuple[str, ...] = ("A", "B", "C"),
+    **fields: Any,
+) -> dict[str, Any]:
+    """What a user types into the connector form (unit and stack level detected)."""
+    lines = (*wiring, "none", "none", "none")[:3]
+    return {
+        "name": name,
+        "charge_point_id": cpid,
+        "connector_id": connector,
+        "min_current": 6,
+        "max_current": 16,
+        "charger_max_current": 32,
+        "line_1": lines[0],
+        "line_2": lines[1],
+        "line_3": lines[2],
+        "rate_unit": "auto",
+        "stack_level": 0,
+        "profile_validity": 180,
+        "failsafe_current": 6,
+        "pause_mode": "zero",
+        **fields,
+    }
 
 
 async def _within_real_seconds(task: asyncio.Task[Any], seconds: float) -> None:

@@ -13,7 +13,7 @@ from homeassistant.helpers import issue_registry as ir
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
 
-from .bench import Bench
+from .bench import Bench, connector_data
 
 PASSWORD = "s3cret-key"
 
@@ -191,30 +191,10 @@ async def test_a_second_connector_must_use_the_chargers_password(
 ) -> None:
     """A charger logs in once for all its connectors: the form refuses another password."""
     await _site_with_charger(central)
-    assert central.site is not None
-    flow = await central.hass.config_entries.subentries.async_init(
-        (central.site.entry_id, "evse"), context={"source": "user"}
+    flow = await central.connector_form()
+    data = connector_data(
+        "CP-7", 2, name="Second", rate_unit="A", stack_level=1, password=""
     )
-    flow = await central.hass.config_entries.subentries.async_configure(
-        flow["flow_id"], {"next_step_id": "central"}
-    )
-    data = {
-        "name": "Second",
-        "charge_point_id": "CP-7",
-        "connector_id": 2,
-        "min_current": 6,
-        "max_current": 16,
-        "charger_max_current": 32,
-        "line_1": "A",
-        "line_2": "B",
-        "line_3": "C",
-        "rate_unit": "A",
-        "stack_level": 1,
-        "profile_validity": 180,
-        "failsafe_current": 6,
-        "pause_mode": "zero",
-        "password": "",
-    }
     result = await central.hass.config_entries.subentries.async_configure(
         flow["flow_id"], data
     )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
 
-from .bench import Bench
+from .bench import Bench, connector_data
 
 
 def _device(bench: Bench, load: str) -> str:
@@ -196,25 +194,9 @@ async def test_rate_units(bench: Bench, units: str, expected: str) -> None:
 
 async def test_unknown_rate_unit_makes_the_flow_ask(bench: Bench) -> None:
     await bench.add_charger(StationSpec(cp_id="CP-8", rate_units=None), cpid="old")
-    site = await bench.add_site()
-    flow = await bench.hass.config_entries.subentries.async_init(
-        (site.entry_id, "evse"), context={"source": "user"}
-    )
-    data: dict[str, Any] = {
-        "name": "Old",
-        "charge_point_id": "old",
-        "connector_id": 1,
-        "min_current": 6,
-        "max_current": 16,
-        "charger_max_current": 32,
-        "line_1": "A",
-        "line_2": "B",
-        "line_3": "C",
-        "rate_unit": "auto",
-        "stack_level": 0,
-        "profile_validity": 180,
-        "failsafe_current": 6,
-    }
+    await bench.add_site()
+    flow = await bench.connector_form()
+    data = connector_data("old", name="Old")
     result = await bench.hass.config_entries.subentries.async_configure(
         flow["flow_id"], data
     )

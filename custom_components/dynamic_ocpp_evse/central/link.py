@@ -5,15 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# OCPP 1.6 measurands we ask for, in the order a charger is offered them.
-MEASURANDS = (
-    "Current.Import",
-    "Current.Offered",
-    "Power.Active.Import",
-    "Energy.Active.Import.Register",
-    "SoC",
-)
-
 
 @dataclass(slots=True)
 class ConnectorState:

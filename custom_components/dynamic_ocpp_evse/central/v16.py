@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 import json
 import logging
-import math
 import time
 from typing import Any
 
@@ -28,11 +27,21 @@ from ocpp.v16.enums import (
 )
 from websockets.exceptions import ConnectionClosed
 
-from .link import MEASURANDS, ChargerState, ConnectorState
+from ..engine.units import parse_number
+from .link import ChargerState, ConnectorState
+from .times import format_time, parse_time
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT_S = 300  # what a charger is told at boot
 METER_INTERVAL_S = 10  # MeterValueSampleInterval asked of every charger
+# Measurands we ask for, SoC last (dropped for a charger that refuses it).
+MEASURANDS = (
+    "Current.Import",
+    "Current.Offered",
+    "Power.Active.Import",
+    "Energy.Active.Import.Register",
+    "SoC",
+)
 RATE_LIMIT, RATE_WINDOW_S = 200, 10.0  # more messages than this in the window: cut off
 ID_TAG = "dynamic_ocpp_evse"  # for the transactions we start remotely
 _PHASES = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
@@ -94,7 +103,7 @@ class Charger16(ChargePoint):  # type: ignore[misc]
                 )
 
     def _now(self) -> str:
-        return self._clock().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_time(self._clock())
 
     # --- what the charger tells us --------------------------------------------------------
 
@@ -314,14 +323,14 @@ def _read_meter(
     A sample older than the last one taken (sent late, after a reconnection) is not taken;
     its time is the charger's, never later than ours.
     """
-    taken_at = min(_moment(sample.get("timestamp")) or now, now)
+    taken_at = min(parse_time(sample.get("timestamp")) or now, now)
     if connector.metered_at is not None and taken_at < connector.metered_at:
         return
     lines: list[float | None] = list(connector.line_a)
     per_line = False
     for value in sample.get("sampled_value", []):
         measurand = value.get("measurand", "Energy.Active.Import.Register")
-        amount = _number(value.get("value"))
+        amount = parse_number(value.get("value"))
         if amount is None:
             continue
         unit = value.get("unit", "")
@@ -342,22 +351,3 @@ def _read_meter(
     if per_line:
         connector.line_a = (lines[0], lines[1], lines[2])
     connector.metered_at = taken_at
-
-
-def _moment(text: Any) -> datetime | None:
-    """An OCPP time (a time without a zone is UTC); None when it is not one."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)  # "Z" included (Python 3.11+)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _number(text: Any) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None

@@ -45,13 +45,8 @@ class EvseDriver:
 
     @property
     def watched(self) -> list[str]:
-        """The entities whose changes call for a new cycle (none over our own server)."""
-        transport = self.actuator.transport
-        return (
-            transport.entities.watched
-            if isinstance(transport, IntegrationTransport)
-            else []
-        )
+        """The entities whose changes call for a new cycle."""
+        return self.actuator.transport.watched
 
     @property
     def shared_limit(self) -> Charger:

@@ -17,12 +17,14 @@ command. The transport (the HA OCPP integration, or our own central system) carr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
+from ...central.times import format_time
 from ...engine.state import Command
 from .config import PAUSE_STOP, EvseConfig
 
@@ -49,6 +51,10 @@ class Transport(Protocol):
 
     def offered_a(self) -> float | None:
         """What the connector offers the car now (None: not known)."""
+
+    @property
+    def watched(self) -> list[str]:
+        """Entities whose changes call for a new cycle (none when the charger tells us)."""
 
     def line_currents(self, lines: int) -> tuple[float | None, ...]:
         """What the car draws on each of the connector's lines (None: not known)."""
@@ -126,10 +132,9 @@ class ProfileActuator:
                 # Paused by a stopped transaction, the working profile keeps its last limit.
                 working = self.working_profile(command, now)
                 await self._send(working)
-                await self._guarded(
-                    transport.verify(
-                        _limit_of(working), _limit_of(self.failsafe_profile())
-                    )
+                # Checked beside the command: a check that cannot be made fails nothing.
+                await transport.verify(
+                    _limit_of(working), _limit_of(self.failsafe_profile())
                 )
                 if (
                     fresh_start
@@ -149,7 +154,7 @@ class ProfileActuator:
     async def _send(self, profile: dict[str, Any]) -> None:
         await self._guarded(self.transport.set_profile(profile))
 
-    async def _guarded(self, call: Any) -> None:
+    async def _guarded(self, call: Awaitable[None]) -> None:
         """A call to the charger; when it fails the charger may have lost what it was sent."""
         try:
             await call
@@ -182,10 +187,10 @@ class ProfileActuator:
             "stackLevel": self.config.stack_level,
             "chargingProfilePurpose": "TxDefaultProfile",
             "chargingProfileKind": "Absolute",
-            "validTo": ocpp_time(end),
+            "validTo": format_time(end),
             "chargingSchedule": {
                 "chargingRateUnit": self.config.rate_unit,
-                "startSchedule": ocpp_time(start),
+                "startSchedule": format_time(start),
                 "duration": int((end - start).total_seconds()),
                 "chargingSchedulePeriod": [
                     {
@@ -250,8 +255,3 @@ class ProfileActuator:
 def _limit_of(profile: dict[str, Any]) -> float:
     limit: float = profile["chargingSchedule"]["chargingSchedulePeriod"][0]["limit"]
     return limit
-
-
-def ocpp_time(moment: datetime) -> str:
-    """A time as OCPP writes it (UTC, whole seconds)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

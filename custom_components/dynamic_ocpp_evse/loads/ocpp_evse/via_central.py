@@ -7,7 +7,7 @@ profiles may be gone.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from ...central.link import ChargerState, ConnectorState
 from ...central.server import CentralSystem
+from ...central.times import parse_time
 from ...central.v16 import METER_INTERVAL_S, Charger16
 from ...const import DOMAIN, LOGGER
 from ..kind import LoadUnavailable
@@ -53,6 +54,11 @@ class CentralTransport:
     def connector(self) -> ConnectorState:
         """What the connector told it."""
         return self.charger.connector(self._config.connector)
+
+    @property
+    def watched(self) -> list[str]:
+        """No entities: the central system reports the charger's every message itself."""
+        return []
 
     def check(self) -> None:
         """The charger must be connected."""
@@ -239,16 +245,8 @@ def _mismatch(
             f"would apply {after:g} {unit} once our limit lapses instead of its "
             f"failsafe {failsafe:g} {unit}"
         )
-    if found and (start := _parse_time(schedule.get("schedule_start"))) is not None:
+    if found and (start := parse_time(schedule.get("schedule_start"))) is not None:
         offset = (start - now).total_seconds()
         if abs(offset) >= LAPSE_SLACK_S:
             found.append(f"its clock is {offset:+.0f} s off Home Assistant's")
     return "; ".join(found)
-
-
-def _parse_time(text: Any) -> datetime | None:
-    """An OCPP time; one without a zone is UTC."""
-    moment = dt_util.parse_datetime(text) if isinstance(text, str) else None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment

@@ -62,6 +62,11 @@ class IntegrationTransport:
             # another charger.
             raise self._unavailable()
 
+    @property
+    def watched(self) -> list[str]:
+        """Its status, currents and the charger's reconnection counter."""
+        return self.entities.watched
+
     def came_back(self) -> bool:
         """Whether the reconnection counter moved since last asked."""
         count = self._state(self.entities.reconnects)
