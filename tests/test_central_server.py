@@ -24,7 +24,6 @@ from custom_components.dynamic_ocpp_evse.central.server import (
     MAX_FRAME_BYTES,
     CentralSystem,
 )
-from custom_components.dynamic_ocpp_evse.central.tls import server_context
 from custom_components.dynamic_ocpp_evse.central.v16 import RATE_LIMIT
 
 from .certificates import self_signed
@@ -37,7 +36,7 @@ BOOT = [
 ]
 
 
-def _central() -> CentralSystem:
+def _central(tls: tuple[str, str] | None = None) -> CentralSystem:
     """A central system for a free port of 127.0.0.1, its clock fixed."""
     return CentralSystem(
         host="127.0.0.1",
@@ -45,6 +44,7 @@ def _central() -> CentralSystem:
         clock=lambda: datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
         changed=lambda cp_id: None,
         refused=lambda cp_id: None,
+        tls=tls,
     )
 
 
@@ -259,9 +259,8 @@ async def test_with_a_certificate_only_tls_gets_in(
 ) -> None:
     """Security profile 2: wss:// with the user's certificate (and the password); no ws://."""
     cert, key, trusting = self_signed(tmp_path)
-    central = _central()
+    central = _central(tls=(str(cert), str(key)))
     central.allow("CP1", "pw")
-    central.ssl = server_context(str(cert), str(key))
     await central.start()
     # A plain request fails the TLS handshake inside asyncio, which reports it to the loop's
     # exception handler (Home Assistant logs it): caught here to see that it happened.

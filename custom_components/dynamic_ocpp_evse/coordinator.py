@@ -28,7 +28,6 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .central.server import CentralSystem
-from .central.tls import server_context
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import Dispatcher, LoadHealth
@@ -96,6 +95,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 clock=dt_util.utcnow,
                 changed=self._async_charger_reported,
                 refused=self._async_charger_reported,
+                tls=(self.site.ocpp_certfile, self.site.ocpp_keyfile)
+                if self.site.ocpp_certfile and self.site.ocpp_keyfile
+                else None,
             )
             if self.site.ocpp_port is not None
             else None
@@ -157,12 +159,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         self.config_entry.async_on_unload(self._async_stop_watching)
         self._async_watch_inputs()
         if self.central is not None:
-            site = self.site
             try:
-                if site.ocpp_certfile and site.ocpp_keyfile:
-                    self.central.ssl = await self.hass.async_add_executor_job(
-                        server_context, site.ocpp_certfile, site.ocpp_keyfile
-                    )
                 await self.central.start()
             except (OSError, ValueError) as err:
                 raise ConfigEntryNotReady(
@@ -200,17 +197,19 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             self._unwatch = None
 
     @callback
-    def _async_input_changed(self, event: Event[EventStateChangedData]) -> None:
+    def _async_input_changed(self, _event: Event[EventStateChangedData]) -> None:
         """Run a cycle soon after an input changes (debounced)."""
-        self.config_entry.async_create_background_task(
-            self.hass, self.async_request_refresh(), f"{DOMAIN} input changed"
-        )
+        self._async_refresh_soon()
 
     @callback
     def _async_charger_reported(self, _cp_id: str) -> None:
-        """A charger on the built-in server said something: run a cycle soon (debounced)."""
+        """A charger on the built-in server said something: a cycle soon, the same way."""
+        self._async_refresh_soon()
+
+    @callback
+    def _async_refresh_soon(self) -> None:
         self.config_entry.async_create_background_task(
-            self.hass, self.async_request_refresh(), f"{DOMAIN} charger reported"
+            self.hass, self.async_request_refresh(), f"{DOMAIN} input changed"
         )
 
     async def _async_update_data(self) -> CycleReport:

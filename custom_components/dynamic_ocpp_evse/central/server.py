@@ -8,6 +8,7 @@ any other id is refused before the websocket opens, and reported.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .link import ChargerState
+from .tls import server_context
 from .v16 import Charger16
 
 LOGGER = logging.getLogger(__name__)
@@ -45,12 +47,14 @@ class CentralSystem:
         clock: Callable[[], datetime],
         changed: Callable[[str], None],
         refused: Callable[[str], None],
+        tls: tuple[str, str] | None = None,
     ) -> None:
         """Listen on host:port once started.
 
         `changed(id)` follows every report of a charger, `refused(id)` an unknown id that
-        tried to connect.
+        tried to connect; `tls` (certificate file, key file) makes it `wss://` only.
         """
+        self._tls = tls
         self.host, self.port = host, port
         self._passwords: dict[str, str] = {}
         self._clock = clock
@@ -60,7 +64,7 @@ class CentralSystem:
         self.refused: set[str] = set()  # unknown ids that tried to connect
         self._links: dict[str, Charger16] = {}
         self._server: Server | None = None
-        self.ssl: ssl.SSLContext | None = None  # set before start: TLS only (wss://)
+        self.ssl: ssl.SSLContext | None = None  # with a certificate: TLS only (wss://)
 
     def allow(self, cp_id: str, password: str) -> None:
         """Let a charger connect, with this password ('' for none).
@@ -76,7 +80,9 @@ class CentralSystem:
         return self._links.get(cp_id)
 
     async def start(self) -> None:
-        """Listen; raises OSError when the address is taken."""
+        """Listen; raises OSError (the address is taken, a file unreadable) or SSLError."""
+        if self._tls is not None:
+            self.ssl = await asyncio.to_thread(server_context, *self._tls)
         self._server = await serve(
             self._converse,
             self.host,
