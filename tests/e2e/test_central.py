@@ -114,6 +114,51 @@ async def test_a_charger_that_comes_back_gets_both_profiles_again(
     await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
 
 
+async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
+    central: Bench,
+) -> None:
+    """Gone from the network, a charger still applies our last limit by its own clock.
+
+    That limit stays free for it until the working profile lapses: the other car does not
+    take it, so a car that starts drawing at the silent charger overloads nothing (the meter's
+    rise cannot be told from the house's: the other car pauses meanwhile). After the lapse the
+    charger is at its failsafe, which the meter shows, and the other car gets the rest.
+    """
+    away = await _site_with_charger(central)
+    other = central.add_central_charger(StationSpec(cp_id="CP-8"), password=PASSWORD)
+    await central.add_connector(
+        "CP-8", name="Other", password=PASSWORD, rate_unit="A", stack_level=1
+    )
+    resting = Car(phases=3, max_a=32, need_wh=0)  # plugged in, wants nothing for now
+    away.plug_in(1, resting)
+    other.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: other.draw(1)[0] >= 9.0, limit=120)
+    sent = len(central.working(away))
+    await central.until(lambda: len(central.working(away)) > sent, limit=130)
+    held = central.working(away)[-1]  # just sent: it holds for 180 s
+    assert held >= 6.0
+
+    away.auto_reconnect = False
+    await away.disconnect()
+    given = len(central.working(other))
+    for second in range(175):  # the limit lapses 180 s after it was sent
+        if second == 60:
+            resting.need_wh = (
+                None  # the car wants energy: its charger gives our last limit
+            )
+        await central.tick()
+        assert central.over_breaker() == 0.0
+        assert max(central.working(other)[given:], default=0.0) <= 25 - 2 - held
+    assert away.draw(1)[0] == held  # drawn by the limit it still holds
+    took = await central.until(
+        lambda: central.working(other)[-1] > 25 - 2 - held, limit=180
+    )
+    central.record("charger's last limit lapsed → the other car gets its room", took)
+    assert away.allowed_a(1) == 6.0  # the failsafe, by the charger's clock
+    await central.run(30)
+    assert central.over_breaker() == 0.0
+
+
 def _issue(central: Bench, key: str) -> dict[str, str] | None:
     """The placeholders of one of the site's repair issues, None when it is not raised."""
     assert central.site is not None

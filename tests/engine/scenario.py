@@ -160,6 +160,7 @@ def build_load(spec: Spec) -> Load:
             command_lifetime_s=_opt_float(spec.get("lifetime", 180)),
             current_step_a=float(spec.get("step", 0)),
             car_lines=int(spec.get("car_phases", 0)),
+            holds_a=float(spec.get("holds", 0)),
         )
     return Switched(
         **common,

@@ -21,11 +21,12 @@ class ConnectorState:
     metered_at: datetime | None = None
 
     def forget(self) -> None:
-        """Its charger is gone: its status and readings are not known any more."""
+        """Its charger is gone: its status is not known any more.
+
+        Its readings stay as the last it gave (what it drew when it went).
+        """
         self.status = None
-        self.line_a = (None, None, None)
-        self.current_a = self.offered_a = self.power_w = None
-        self.metered_at = None
+        self.offered_a = None
 
 
 @dataclass(slots=True)

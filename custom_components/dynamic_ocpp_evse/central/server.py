@@ -32,8 +32,10 @@ from .v16 import Charger16
 LOGGER = logging.getLogger(__name__)
 SUBPROTOCOLS = [Subprotocol("ocpp1.6")]
 MAX_FRAME_BYTES = 64 * 1024  # OCPP messages are small; anything larger is refused
-RESPONSE_TIMEOUT_S = 10.0
-MAX_REFUSED_SHOWN = 20  # unknown ids kept for the repair issue (a scan must not grow it)  # a charger that does not answer a call in time has failed it
+RESPONSE_TIMEOUT_S = 10.0  # a charger that does not answer a call in time has failed it
+MAX_REFUSED_SHOWN = (
+    20  # unknown ids kept for the repair issue (a scan must not grow it)
+)
 
 
 class CentralSystem:
@@ -156,7 +158,7 @@ class CentralSystem:
                 del self._links[cp_id]
                 state.connected = False
                 for connector in state.connectors.values():
-                    connector.forget()  # nothing it said holds once it is gone
+                    connector.forget()  # its status is not known once it is gone
                 self._changed(cp_id)
 
 

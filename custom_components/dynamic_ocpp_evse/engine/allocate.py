@@ -25,6 +25,7 @@ from .model import (
     SURPLUS_MODES,
     Allocation,
     Distribution,
+    Evse,
     Mode,
     Phase,
     Plan,
@@ -275,13 +276,17 @@ def _site_budgets(
         - sum(base.values()) * voltage
         - unsteady_w
     )
-    return SiteBudgets.build(
+    budgets = SiteBudgets.build(
         site,
         voltage=voltage,
         breaker_room=breaker_room,
         import_room_w=import_room_w,
         surplus_w=surplus_w,
     )
+    for load in snapshot.loads:
+        if isinstance(load, Evse) and load.holds_a > 0:
+            budgets.reserve(load)
+    return budgets
 
 
 def _candidates(

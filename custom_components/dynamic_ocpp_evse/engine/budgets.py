@@ -134,6 +134,18 @@ class SiteBudgets:
             parents={g.id: g.parent for g in site.groups},
         )
 
+    def reserve(self, load: Evse) -> None:
+        """Keep what a connector we cannot reach may still draw off its groups and charger.
+
+        The breaker and the import cap see it in the house load already.
+        """
+        for p in self.usable(load.active_lines()):
+            keys = [self.group[g, p] for g in group_chain(load.group, self.parents)]
+            if load.charger is not None and (load.charger, p) in self.charger:
+                keys.append(self.charger[load.charger, p])
+            for key in keys:
+                self.budgets[key].remaining -= load.holds_a
+
     def usable(self, lines: tuple[Phase, ...]) -> tuple[Phase, ...]:
         """The lines the site has (a load wired to a phase it lacks cannot use that one)."""
         return tuple(p for p in lines if p in self.phase)

@@ -47,7 +47,8 @@ def base_load(
 
     The grid reading less what the managed loads draw (docs/design.md §11, trap 1) — but only up to what each is
     allowed: what a load draws above its command (a load that ignores it, or a reading from
-    before the load followed a lower one) stays house load, in every budget.
+    before the load followed a lower one) stays house load, in every budget. A connector we
+    cannot reach may draw the limit its charger still holds: that is house load too.
     """
     voltage = voltage_of(snapshot)
     base = dict(grid)
@@ -58,6 +59,11 @@ def base_load(
         excess = 0.0
         if isinstance(load, Evse):
             drawn = load.measured_by_line()
+            if load.holds_a > 0:
+                allowed = load.holds_a
+                for phase in load.active_lines():
+                    if phase in base:
+                        base[phase] += load.holds_a
         elif load.wired and _drawn_is_managed(load):
             total = load.drawn_w()
             per_line = total / (voltage * len(load.wired)) if total > 0 else 0.0

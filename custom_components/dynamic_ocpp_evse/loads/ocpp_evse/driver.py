@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from ...central.server import CentralSystem
 from ...engine.model import Charger, Evse, ModeSetting, Session
@@ -56,11 +57,20 @@ class EvseDriver:
     def read(self, hass: HomeAssistant, settings: LoadSettings) -> Evse:
         """The connector as the engine sees it.
 
-        A connector whose status is unknown (charger offline, faulted) takes no part.
+        A connector whose status is unknown (charger offline, faulted) takes no part; while
+        the limit it was last sent still holds, that stays free for it with its last readings
+        as its draw (the charger applies it by itself).
         """
         evse = self.config
         transport = self.actuator.transport
         status = transport.status()
+        holds_a = self.actuator.holds_a(dt_util.utcnow()) if status is None else 0.0
+        lines = len(evse.wired)
+        line_a = (
+            transport.line_currents(lines)
+            if status is not None or holds_a
+            else (None,) * lines
+        )
         session = _SESSIONS.get(status) if status is not None else None
         if session is Session.FINISHED and evse.pause_mode == PAUSE_STOP:
             # After we stop a transaction to pause, the car stays plugged in: a remote start
@@ -72,7 +82,7 @@ class EvseDriver:
             min_a=evse.min_a,
             max_a=evse.max_a,
             failsafe_a=evse.failsafe_a,
-            line_a=transport.line_currents(len(evse.wired)),
+            line_a=line_a,
             session=session or Session.NO_CAR,
             mode=settings.mode if session is not None else ModeSetting.OFF,
             priority=settings.priority,
@@ -80,6 +90,7 @@ class EvseDriver:
             command_lifetime_s=evse.profile_validity_s,
             current_step_a=evse.current_step_a,
             car_lines=evse.car_lines,
+            holds_a=holds_a,
         )
 
 

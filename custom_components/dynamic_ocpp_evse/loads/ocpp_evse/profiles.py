@@ -87,6 +87,8 @@ class ProfileActuator:
         self._sent: tuple[float, datetime] | None = None
         self._following = True
         self._mismatch_retried = False
+        # The working limit the charger last accepted, and when that profile lapses.
+        self._holding: tuple[float, datetime] | None = None
 
     @property
     def following(self) -> bool:
@@ -100,6 +102,16 @@ class ProfileActuator:
 
     def release(self) -> None:
         """Nothing is left alone on a charger."""
+
+    def holds_a(self, now: datetime) -> float:
+        """The limit the charger applies by itself now from our last working profile.
+
+        Until that profile lapses a charger we cannot reach may still draw it; afterwards it
+        falls to its failsafe (0: nothing accepted, or lapsed).
+        """
+        if self._holding is None or now >= self._holding[1]:
+            return 0.0
+        return self._holding[0]
 
     def command_lost(self) -> None:
         """A call failed or timed out: send both profiles again with the next command."""
@@ -132,6 +144,10 @@ class ProfileActuator:
                 # Paused by a stopped transaction, the working profile keeps its last limit.
                 working = self.working_profile(command, now)
                 await self._send(working)
+                self._holding = (
+                    command.current_a,
+                    now + timedelta(seconds=self.config.profile_validity_s),
+                )
                 # Checked beside the command: a check that cannot be made fails nothing.
                 await transport.verify(
                     _limit_of(working), _limit_of(self.failsafe_profile())

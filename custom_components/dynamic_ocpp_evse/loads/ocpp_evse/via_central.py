@@ -80,12 +80,15 @@ class CentralTransport:
         return self.connector.offered_a
 
     def line_currents(self, lines: int) -> tuple[float | None, ...]:
-        """Its last Current.Import per line, else without a phase on every line."""
+        """Its last Current.Import per line, else without a phase on every line.
+
+        While the charger is away: the last it gave (what it drew when it went).
+        """
         connector = self.connector
         stale = connector.metered_at is None or (
             dt_util.utcnow() - connector.metered_at > READING_TIMEOUT
         )
-        if connector.status is None or (connector.status == "Charging" and stale):
+        if connector.status == "Charging" and stale:
             # A charging car's current not reported lately is not known (never its old value).
             return (None,) * lines
         per_line = connector.line_a[:lines]
