@@ -48,6 +48,7 @@ from websockets.typing import Subprotocol
 
 from .car import Car
 from .smart_charging import (
+    Kind,
     Limit,
     Profile,
     ProfileStore,
@@ -87,6 +88,7 @@ class StationSpec:
     ignores_profiles: bool = (
         False  # accepts profiles, offers its maximum anyway (faulty)
     )
+    takes_absolute: bool = True  # False: rejects Absolute profiles (some firmware)
     features: str = "Core,FirmwareManagement,SmartCharging,RemoteTrigger"
     vendor: str = "Dynamic OCPP EVSE"
     model: str = "Reference charger"
@@ -705,6 +707,7 @@ class ReferenceCharger:
                 and (connector is None or connector.tx_id is None)
             )
             or len(self.profiles.profiles) >= self.spec.max_profiles
+            or (profile.kind is Kind.ABSOLUTE and not self.spec.takes_absolute)
         )
         if refused:
             return str(ChargingProfileStatus.rejected)

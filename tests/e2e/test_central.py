@@ -198,10 +198,51 @@ async def test_the_schedule_the_charger_will_apply_is_checked(central: Bench) ->
     await central.until(lambda: _issue(central, "schedule_mismatch") is None, limit=300)
 
 
-async def test_a_rejected_profile_is_named_in_a_repair(central: Bench) -> None:
-    """A stack level above the charger's maximum: it answers Rejected, and the user sees it."""
+async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
+    central: Bench,
+) -> None:
+    """Stack level 2 on a charger that takes 1, in A where it takes W, Absolute where it
+    takes Relative: every profile rejected as configured, then taken in the one shape that
+    fits, kept, and the user told which settings to change. The car charges within the breaker.
+    """
     charger = central.add_central_charger(
-        StationSpec(cp_id="CP-7", max_stack_level=1), password=PASSWORD
+        StationSpec(
+            cp_id="CP-7", max_stack_level=1, rate_units="Power", takes_absolute=False
+        ),
+        password=PASSWORD,
+    )
+    await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
+    await central.add_connector(
+        "CP-7", name="Car", password=PASSWORD, rate_unit="A", stack_level=2
+    )
+    took = await central.until(
+        lambda: _issue(central, "profile_adapted") is not None, limit=30
+    )
+    central.record("booted → profiles taken in the charger's own shape", took)
+    details = (_issue(central, "profile_adapted") or {})["details"]
+    assert details == (
+        "Car (CP-7): stack level 1, limits in W, a Relative working profile"
+    )
+    assert _issue(central, "profile_rejected") is None
+    since = len(charger.received)
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=120)
+    central.house["A"] = 14.0
+    await central.until(lambda: central.over_breaker() == 0.0, limit=30)
+    await central.run(130)  # a refresh or two, straight in the shape it takes
+    later = [m.payload["csChargingProfiles"] for m in central.profiles(charger, since)]
+    assert later
+    assert all(p["stackLevel"] <= 1 for p in later)
+    assert all(p["chargingSchedule"]["chargingRateUnit"] == "W" for p in later)
+    assert central.over_breaker() == 0.0
+
+
+async def test_a_charger_that_takes_no_profile_is_named_in_a_repair(
+    central: Bench,
+) -> None:
+    """No shape taken (its profile memory is full): the user sees which charger and profile."""
+    charger = central.add_central_charger(
+        StationSpec(cp_id="CP-7", max_profiles=0), password=PASSWORD
     )
     await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
     await central.add_connector(
@@ -211,8 +252,9 @@ async def test_a_rejected_profile_is_named_in_a_repair(central: Bench) -> None:
         lambda: _issue(central, "profile_rejected") is not None, limit=30
     )
     details = (_issue(central, "profile_rejected") or {})["details"]
-    assert details == "Car (CP-7): profile 1901: Rejected"
+    assert details.startswith("Car (CP-7): profile 1801: Rejected")
     assert charger.boots > 0
+    assert _issue(central, "profile_adapted") is None
 
 
 async def test_home_assistant_stopped_the_charger_falls_to_its_failsafe(

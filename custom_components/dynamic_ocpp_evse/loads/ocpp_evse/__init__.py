@@ -29,6 +29,7 @@ class OcppEvseKind:
         "ocpp_entities",
         "schedule_mismatch",
         "profile_rejected",
+        "profile_adapted",
     )
 
     @property

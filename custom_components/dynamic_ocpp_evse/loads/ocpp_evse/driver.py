@@ -175,6 +175,11 @@ class EvseGroup:
                 active=bool(rejected := self._on_server(lambda t: t.rejected)),
                 placeholders={"site": site, "details": rejected},
             ),
+            Repair(
+                key="profile_adapted",
+                active=bool(adapted := _adapted(self._drivers)),
+                placeholders={"site": site, "details": adapted},
+            ),
         ]
 
     def _on_server(self, what: Callable[[CentralTransport], str]) -> str:
@@ -185,6 +190,15 @@ class EvseGroup:
             if isinstance(transport := driver.actuator.transport, CentralTransport)
             and (text := what(transport))
         )
+
+
+def _adapted(drivers: Sequence[EvseDriver]) -> str:
+    """Connectors whose charger takes its profiles only unlike its settings, in words."""
+    return "; ".join(
+        f"{driver.config.name} ({driver.config.charge_point_id}): {adapted}"
+        for driver in drivers
+        if (adapted := driver.actuator.adapted)
+    )
 
 
 def _unseen(driver: EvseDriver, directory: OcppDirectory) -> str:

@@ -17,14 +17,17 @@ command. The transport (the HA OCPP integration, or our own central system) carr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import combinations
 from typing import Any, Protocol
 
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from ...central.times import format_time
+from ...const import LOGGER
 from ...engine.state import Command
 from .config import PAUSE_STOP, EvseConfig
 
@@ -35,6 +38,52 @@ BEHIND_SLACK = timedelta(
 )  # a charger clock this far behind still applies it at once
 OFFERED_GRACE = timedelta(seconds=60)  # time a charger gets to apply a new limit
 OFFERED_TOLERANCE_A = 1.0
+
+
+class ProfileRejected(HomeAssistantError):
+    """The charger answered that it does not take the profile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a charger takes our profiles.
+
+    The working profile's stack level (the failsafe's is one below), the charging rate unit,
+    and the working profile's kind.
+    """
+
+    stack_level: int
+    rate_unit: str
+    working_kind: str = "Absolute"
+
+    def fallbacks(self) -> list[Shape]:
+        """The shapes to try when a charger rejects this one: one change, then two, then all.
+
+        Stack level 1 (the lowest that leaves room for the failsafe below it), the other unit,
+        a Relative working profile (some chargers take no Absolute one).
+        """
+        changes: list[dict[str, Any]] = []
+        if self.stack_level != 1:
+            changes.append({"stack_level": 1})
+        changes.append({"rate_unit": "W" if self.rate_unit == "A" else "A"})
+        if self.working_kind != "Relative":
+            changes.append({"working_kind": "Relative"})
+        return [
+            replace(self, **{k: v for change in combo for k, v in change.items()})
+            for size in range(1, len(changes) + 1)
+            for combo in combinations(changes, size)
+        ]
+
+    def differs_from(self, other: Shape) -> str:
+        """What differs from `other`, in words ('' when nothing)."""
+        found = []
+        if self.stack_level != other.stack_level:
+            found.append(f"stack level {self.stack_level}")
+        if self.rate_unit != other.rate_unit:
+            found.append(f"limits in {self.rate_unit}")
+        if self.working_kind != other.working_kind:
+            found.append(f"a {self.working_kind} working profile")
+        return ", ".join(found)
 
 
 class Transport(Protocol):
@@ -60,7 +109,10 @@ class Transport(Protocol):
         """What the car draws on each of the connector's lines (None: not known)."""
 
     async def set_profile(self, profile: dict[str, Any]) -> None:
-        """Install a profile on the connector; raise HomeAssistantError when that fails."""
+        """Install a profile on the connector; raise HomeAssistantError when that fails.
+
+        ProfileRejected when the charger answers that it does not take it.
+        """
 
     async def start_or_stop(self, *, charging: bool) -> None:
         """Start or stop the connector's transaction (pausing by stopping)."""
@@ -68,7 +120,7 @@ class Transport(Protocol):
     async def clear(self) -> None:
         """Remove our profiles from the charger."""
 
-    async def verify(self, working: float, failsafe: float) -> None:
+    async def verify(self, working: float, failsafe: float, unit: str) -> None:
         """Check what the charger will apply: `working` now, `failsafe` once it lapses."""
 
 
@@ -89,6 +141,8 @@ class ProfileActuator:
         self._mismatch_retried = False
         # The working limit the charger last accepted, and when that profile lapses.
         self._holding: tuple[float, datetime] | None = None
+        # As configured, until the charger rejects that and takes another (kept while loaded).
+        self.shape = Shape(config.stack_level, config.rate_unit)
 
     @property
     def following(self) -> bool:
@@ -136,39 +190,72 @@ class ProfileActuator:
         fresh_start = not self._installed
         pausing_by_stop = self.config.pause_mode == PAUSE_STOP
         if fresh_start:
-            await self._send(self.failsafe_profile())
+            await self._send(self.failsafe_profile)
         if pausing_by_stop:
             await self._guarded(transport.start_or_stop(charging=command.current_a > 0))
-        if command.send or fresh_start:
-            if not (pausing_by_stop and command.current_a == 0):
-                # Paused by a stopped transaction, the working profile keeps its last limit.
-                working = self.working_profile(command, now)
-                await self._send(working)
-                self._holding = (
-                    command.current_a,
-                    now + timedelta(seconds=self.config.profile_validity_s),
-                )
-                # Checked beside the command: a check that cannot be made fails nothing.
-                await transport.verify(
-                    _limit_of(working), _limit_of(self.failsafe_profile())
-                )
-                if (
-                    fresh_start
-                    or self._sent is None
-                    or self._sent[0] != command.current_a
-                ):
-                    # The grace runs from a new value: a refresh does not restart it.
-                    self._sent = (command.current_a, now)
+        # Paused by a stopped transaction, the working profile keeps its last limit.
+        if (command.send or fresh_start) and not (
+            pausing_by_stop and command.current_a == 0
+        ):
+            await self._send_working(command, now, fresh_start=fresh_start)
         self._installed = True
         self._check_offered(now)
+
+    async def _send_working(
+        self, command: Command, now: datetime, *, fresh_start: bool
+    ) -> None:
+        """The working profile with the command, then the check of what the charger applies."""
+        shape = self.shape
+        await self._send(lambda s: self.working_profile(command, now, s))
+        if self.shape != shape:  # taken only in another shape: the failsafe follows it
+            await self._send(self.failsafe_profile)
+        self._holding = (
+            command.current_a,
+            now + timedelta(seconds=self.config.profile_validity_s),
+        )
+        # Checked beside the command: a check that cannot be made fails nothing.
+        await self.transport.verify(
+            _limit_of(self.working_profile(command, now)),
+            _limit_of(self.failsafe_profile()),
+            self.shape.rate_unit,
+        )
+        if fresh_start or self._sent is None or self._sent[0] != command.current_a:
+            # The grace runs from a new value: a refresh does not restart it.
+            self._sent = (command.current_a, now)
 
     async def async_reset(self) -> None:
         """Clear our profiles from the charger; both go back on with the next command."""
         await self._guarded(self.transport.clear())
         self.profiles_lost()
 
-    async def _send(self, profile: dict[str, Any]) -> None:
-        await self._guarded(self.transport.set_profile(profile))
+    async def _send(self, build: Callable[[Shape], dict[str, Any]]) -> None:
+        """A profile in the charger's shape; one it rejects is tried in the other shapes.
+
+        The first shape it takes is kept for every later profile (its quirk).
+        """
+        try:
+            await self._guarded(self.transport.set_profile(build(self.shape)))
+        except ProfileRejected:
+            for shape in self.shape.fallbacks():
+                try:
+                    await self._guarded(self.transport.set_profile(build(shape)))
+                except ProfileRejected:
+                    continue
+                LOGGER.warning(
+                    "%s rejected its profile as configured; it takes %s: using that",
+                    self.config.charge_point_id,
+                    shape.differs_from(self.shape),
+                )
+                self.shape = shape
+                return
+            raise
+
+    @property
+    def adapted(self) -> str:
+        """How the charger's profiles differ from its settings, in words ('' when not)."""
+        return self.shape.differs_from(
+            Shape(self.config.stack_level, self.config.rate_unit)
+        )
 
     async def _guarded(self, call: Awaitable[None]) -> None:
         """A call to the charger; when it fails the charger may have lost what it was sent."""
@@ -178,55 +265,65 @@ class ProfileActuator:
             self.profiles_lost()
             raise
 
-    def failsafe_profile(self) -> dict[str, Any]:
+    def failsafe_profile(self, shape: Shape | None = None) -> dict[str, Any]:
         """The profile the charger keeps when nothing newer holds."""
+        shape = shape or self.shape
         return {
             "chargingProfileId": FAILSAFE_PROFILE_ID + self.config.connector,
-            "stackLevel": max(self.config.stack_level - 1, 0),
+            "stackLevel": max(shape.stack_level - 1, 0),
             "chargingProfilePurpose": "TxDefaultProfile",
             "chargingProfileKind": "Relative",
             "chargingSchedule": {
-                "chargingRateUnit": self.config.rate_unit,
+                "chargingRateUnit": shape.rate_unit,
                 # Per line whatever the car's phases: watts for one line.
-                "chargingSchedulePeriod": [
-                    {"startPeriod": 0, "limit": self._limit(self.config.failsafe_a, 1)}
-                ],
-            },
-        }
-
-    def working_profile(self, command: Command, now: datetime) -> dict[str, Any]:
-        """The short-lived profile that carries the command."""
-        start = now - BEHIND_SLACK
-        end = now + timedelta(seconds=self.config.profile_validity_s)
-        return {
-            "chargingProfileId": WORKING_PROFILE_ID + self.config.connector,
-            "stackLevel": self.config.stack_level,
-            "chargingProfilePurpose": "TxDefaultProfile",
-            "chargingProfileKind": "Absolute",
-            "validTo": format_time(end),
-            "chargingSchedule": {
-                "chargingRateUnit": self.config.rate_unit,
-                "startSchedule": format_time(start),
-                "duration": int((end - start).total_seconds()),
                 "chargingSchedulePeriod": [
                     {
                         "startPeriod": 0,
                         "limit": self._limit(
-                            command.current_a, command.lines, seen=command.lines_seen
+                            self.config.failsafe_a, 1, shape.rate_unit
                         ),
                     }
                 ],
             },
         }
 
-    def _limit(self, amps: float, lines: int, *, seen: bool = True) -> float:
-        """A limit in the charger's unit: amps per line, or watts over the lines in use.
+    def working_profile(
+        self, command: Command, now: datetime, shape: Shape | None = None
+    ) -> dict[str, Any]:
+        """The short-lived profile that carries the command.
+
+        Absolute from a day back (a charger clock behind applies it at once), for the
+        validity; Relative for a charger that takes no Absolute one: without a duration, as
+        it counts from the transaction's start. Either way `validTo` ends it.
+        """
+        shape = shape or self.shape
+        start = now - BEHIND_SLACK
+        end = now + timedelta(seconds=self.config.profile_validity_s)
+        schedule: dict[str, Any] = {"chargingRateUnit": shape.rate_unit}
+        if shape.working_kind == "Absolute":
+            schedule["startSchedule"] = format_time(start)
+            schedule["duration"] = int((end - start).total_seconds())
+        limit = self._limit(
+            command.current_a, command.lines, shape.rate_unit, seen=command.lines_seen
+        )
+        schedule["chargingSchedulePeriod"] = [{"startPeriod": 0, "limit": limit}]
+        return {
+            "chargingProfileId": WORKING_PROFILE_ID + self.config.connector,
+            "stackLevel": shape.stack_level,
+            "chargingProfilePurpose": "TxDefaultProfile",
+            "chargingProfileKind": shape.working_kind,
+            "validTo": format_time(end),
+            "chargingSchedule": schedule,
+        }
+
+    def _limit(self, amps: float, lines: int, unit: str, *, seen: bool = True) -> float:
+        """A limit in `unit`: amps per line, or watts over the lines in use.
 
         Watts for lines not yet seen in use are given for the minimum only: a car on fewer
         lines than wired draws the watts on those, so it is held at the minimum's watts (at
         most three times the minimum on one line) until its lines show.
         """
-        if self.config.rate_unit == "W":
+        if unit == "W":
             in_use = lines or len(self.config.wired) or 1
             if not seen:
                 amps = min(amps, self.config.min_a)

@@ -22,7 +22,7 @@ from ...central.v16 import METER_INTERVAL_S, Charger16
 from ...const import DOMAIN, LOGGER
 from ..kind import LoadUnavailable
 from .config import EvseConfig
-from .profiles import FAILSAFE_PROFILE_ID, WORKING_PROFILE_ID
+from .profiles import FAILSAFE_PROFILE_ID, WORKING_PROFILE_ID, ProfileRejected
 
 LAPSE_SLACK_S = 30  # the failsafe must apply this long after our validity at the latest
 READING_TIMEOUT = timedelta(
@@ -107,7 +107,7 @@ class CentralTransport:
             else f"profile {profile['chargingProfileId']}: {status}"
         )
         if status != "Accepted":
-            raise HomeAssistantError(
+            raise ProfileRejected(
                 translation_domain=DOMAIN,
                 translation_key="profile_rejected",
                 translation_placeholders={
@@ -117,15 +117,17 @@ class CentralTransport:
                 },
             )
 
-    async def verify(self, working: float, failsafe: float) -> None:
+    async def verify(self, working: float, failsafe: float, unit: str) -> None:
         """Ask the charger what it will apply, beside the command (it must not delay it)."""
         link = (
             self._central.link(self._config.charge_point_id) if self._central else None
         )
         if link is not None:
-            link.soon(self._check(link, working, failsafe))
+            link.soon(self._check(link, working, failsafe, unit))
 
-    async def _check(self, link: Charger16, working: float, failsafe: float) -> None:
+    async def _check(
+        self, link: Charger16, working: float, failsafe: float, unit: str
+    ) -> None:
         """The charger's composite schedule, in its own clock, against what we sent.
 
         Our working limit (or less) must hold now and the failsafe limit (or less) once the
@@ -138,7 +140,7 @@ class CentralTransport:
             schedule = await link.composite_schedule(
                 self._config.connector,
                 validity + 2 * LAPSE_SLACK_S,
-                self._config.rate_unit,
+                unit,
             )
         except (ConnectionClosed, TimeoutError, OCPPError) as err:
             LOGGER.debug("%s: no composite schedule: %r", link.id, err)
@@ -152,7 +154,7 @@ class CentralTransport:
                 failsafe=failsafe,
                 lapsed_at=validity + LAPSE_SLACK_S,
                 now=dt_util.utcnow(),
-                unit=self._config.rate_unit,
+                unit=unit,
             )
         )
 

@@ -145,7 +145,7 @@ class IntegrationTransport:
             OCPP_DOMAIN, "clear_profile", {"devid": self._config.charge_point_id}
         )
 
-    async def verify(self, working: float, failsafe: float) -> None:
+    async def verify(self, working: float, failsafe: float, unit: str) -> None:
         """The OCPP integration does not tell what a charger will apply: nothing to check."""
 
     async def _call(self, domain: str, service: str, data: dict[str, Any]) -> None:
