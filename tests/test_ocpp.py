@@ -18,7 +18,7 @@ from homeassistant.config_entries import (
     SubentryFlowContext,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -413,6 +413,33 @@ async def test_reset_charger_action(
         c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[before:]
     ]
     assert ids == [1801, 1901]
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("restart_charger", {"hard": True}),
+        ("set_connector_availability", {"available": False}),
+        ("start_transaction", {}),
+        ("stop_transaction", {}),
+    ],
+)
+async def test_server_actions_refuse_a_charger_of_the_ocpp_integration(
+    hass: HomeAssistant,
+    ocpp: FakeOcpp,
+    freezer: FrozenDateTimeFactory,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """Only a charger on the site's own server can be asked these: a clear error otherwise."""
+    entry = _evse_entry(("car", EVSE))
+    await setup_site(hass, entry, background=True)
+    device = _device(hass, entry, "car")
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, service, {"device_id": device.id, **data}, blocking=True
+        )
+    assert raised.value.translation_key == "not_on_server"
 
 
 async def test_missing_ocpp_integration_is_a_repair_issue(

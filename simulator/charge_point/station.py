@@ -111,6 +111,7 @@ class Connector:
     draw_a: tuple[float, ...] = (0.0, 0.0, 0.0)
     reported: str | None = None  # the last status sent
     next_meter: datetime | None = None
+    operative: bool = True  # False: out of service (ChangeAvailability), once idle
 
 
 @dataclass(slots=True)
@@ -154,7 +155,9 @@ class _Link(ChargePoint):  # type: ignore[misc]
 
     @on(Action.change_availability)
     def _change_availability(self, connector_id: int, type: str) -> Any:  # noqa: A002
-        return call_result.ChangeAvailability(status=AvailabilityStatus.accepted)
+        return call_result.ChangeAvailability(
+            status=self.station.change_availability(connector_id, type == "Operative")
+        )
 
     @on(Action.trigger_message)
     def _trigger_message(
@@ -537,7 +540,13 @@ class ReferenceCharger:
             c.stopped = c.car is not None
         if c.car is None:
             c.stopped = False
-        elif c.tx_id is None and not c.stopped and not c.starting and self.connected:
+        elif (
+            c.tx_id is None
+            and c.operative
+            and not c.stopped
+            and not c.starting
+            and self.connected
+        ):
             await self._start_transaction(c)
         allowed = self.allowed_a(c.id) if c.tx_id is not None else 0.0
         step = self.spec.current_step_a
@@ -560,6 +569,8 @@ class ReferenceCharger:
     def status(self, connector: int) -> str:
         """The OCPP status the connector is in."""
         c = self.connectors[connector]
+        if not c.operative and c.tx_id is None:
+            return str(ChargePointStatus.unavailable)
         if c.car is None:
             return str(ChargePointStatus.available)
         if c.tx_id is None:
@@ -751,12 +762,26 @@ class ReferenceCharger:
             },
         )
 
+    def change_availability(self, connector_id: int, operative: bool) -> str:
+        """Put connectors (0: all) in or out of service; Scheduled while a session runs."""
+        chosen = [c for c in self.connectors.values() if connector_id in (0, c.id)]
+        if not chosen:
+            return str(AvailabilityStatus.rejected)
+        for c in chosen:
+            c.operative = operative
+        busy = any(c.tx_id is not None for c in chosen)
+        return str(
+            AvailabilityStatus.scheduled
+            if busy and not operative
+            else AvailabilityStatus.accepted
+        )
+
     def remote_start(self, connector_id: int | None) -> int | None:
         """The connector a remote start will use, or None to refuse it."""
         for c in self.connectors.values():
             if connector_id not in (None, c.id):
                 continue
-            if c.car is not None and c.tx_id is None:
+            if c.car is not None and c.tx_id is None and c.operative:
                 c.stopped = False
                 return c.id
         return None

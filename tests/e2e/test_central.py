@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
@@ -157,6 +159,60 @@ async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
     assert away.allowed_a(1) == 6.0  # the failsafe, by the charger's clock
     await central.run(30)
     assert central.over_breaker() == 0.0
+
+
+def _connector_device(central: Bench, name: str) -> str:
+    """The device id of one of the site's connectors."""
+    assert central.site is not None
+    subentry = next(s for s in central.site.subentries.values() if s.title == name)
+    device = dr.async_get(central.hass).async_get_device(
+        identifiers={(DOMAIN, subentry.subentry_id)}
+    )
+    assert device is not None
+    return device.id
+
+
+async def test_the_charger_is_asked_what_only_a_direct_connection_can_ask(
+    central: Bench,
+) -> None:
+    """Stop and start a session, take a connector out of service and back, restart it."""
+    charger = await _site_with_charger(central)
+    charger.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=120)
+    device = _connector_device(central, "Car")
+
+    async def ask(service: str, **data: object) -> None:
+        await central.hass.services.async_call(
+            DOMAIN, service, {"device_id": device, **data}, blocking=True
+        )
+
+    await ask("stop_transaction")
+    await central.until(lambda: charger.connectors[1].tx_id is None, limit=10)
+    await central.until(lambda: charger.draw(1)[0] == 0.0, limit=15)
+    await central.run(30)
+    assert (
+        charger.connectors[1].tx_id is None
+    )  # not started again behind the user's back
+    await ask("start_transaction")
+    await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=60)
+
+    with pytest.raises(HomeAssistantError, match="Scheduled|answered"):
+        await ask("start_transaction")  # a session runs already: refused, and said so
+    await ask(
+        "set_connector_availability", available=False
+    )  # Scheduled: a session runs
+    await ask("stop_transaction")
+    await central.until(
+        lambda: central.state("sensor.car_status") == "mode_off", limit=30
+    )
+    await ask("set_connector_availability", available=True)
+    await ask("start_transaction")
+    await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=60)
+
+    boots, since = charger.boots, len(charger.received)
+    await ask("restart_charger", hard=True)
+    await central.until(lambda: charger.boots > boots, limit=60)
+    await central.until(lambda: len(central.profiles(charger, since)) >= 2, limit=30)
 
 
 def _issue(central: Bench, key: str) -> dict[str, str] | None:

@@ -16,6 +16,7 @@ from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import (
     Action,
     AuthorizationStatus,
+    AvailabilityType,
     ConfigurationStatus,
     DataTransferStatus,
     GetCompositeScheduleStatus,
@@ -306,6 +307,18 @@ class Charger16(ChargePoint):  # type: ignore[misc]
             return False
         answer = await self._ask(call.RemoteStopTransaction(transaction_id=transaction))
         return bool(answer.status == RemoteStartStopStatus.accepted)
+
+    async def change_availability(self, connector: int, *, operative: bool) -> str:
+        """ChangeAvailability of the connector: its answer (Accepted, Rejected, Scheduled)."""
+        answer = await self._ask(
+            call.ChangeAvailability(
+                connector_id=connector,
+                type=AvailabilityType.operative
+                if operative
+                else AvailabilityType.inoperative,
+            )
+        )
+        return str(answer.status)
 
     async def reset(self, hard: bool) -> bool:
         """Reset the charger."""

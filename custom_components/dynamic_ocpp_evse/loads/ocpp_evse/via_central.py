@@ -163,14 +163,7 @@ class CentralTransport:
         running = self.connector.transaction_id is not None
         if running == charging or self.status() in (None, "Available"):
             return
-        connector = self._config.connector
-        await self._ask(
-            lambda link: (
-                link.start_transaction(connector)
-                if charging
-                else link.stop_transaction(connector)
-            )
-        )
+        await self.transaction(start=charging)
 
     async def clear(self) -> None:
         """Our two profiles of this connector, by their ids (nobody else's)."""
@@ -180,6 +173,32 @@ class CentralTransport:
                     p
                 )
             )
+
+    async def restart(self, *, hard: bool) -> bool:
+        """Reset the charger (its profiles are installed again when it is back)."""
+        accepted: bool = await self._ask(lambda link: link.reset(hard))
+        return accepted
+
+    async def set_available(self, available: bool) -> str:
+        """ChangeAvailability of the connector: the charger's answer."""
+        answer: str = await self._ask(
+            lambda link: link.change_availability(
+                self._config.connector, operative=available
+            )
+        )
+        return answer
+
+    async def transaction(self, *, start: bool) -> bool:
+        """RemoteStart or RemoteStop of the connector's transaction (False: refused)."""
+        connector = self._config.connector
+        accepted: bool = await self._ask(
+            lambda link: (
+                link.start_transaction(connector)
+                if start
+                else link.stop_transaction(connector)
+            )
+        )
+        return accepted
 
     def _link(self) -> Charger16:
         if self._central is None:
