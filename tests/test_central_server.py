@@ -20,11 +20,11 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
+from custom_components.dynamic_ocpp_evse.central.conversation import RATE_LIMIT
 from custom_components.dynamic_ocpp_evse.central.server import (
     MAX_FRAME_BYTES,
     CentralSystem,
 )
-from custom_components.dynamic_ocpp_evse.central.v16 import RATE_LIMIT
 
 from .certificates import self_signed
 

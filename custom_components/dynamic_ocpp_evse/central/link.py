@@ -1,4 +1,4 @@
-"""One charger connected to the central system: what it told us (the conversation is `v16.py`)."""
+"""One charger connected to the central system: what it told us, whatever its OCPP version."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class ConnectorState:
     power_w: float | None = None
     energy_wh: float | None = None
     soc: float | None = None
-    transaction_id: int | None = None
+    transaction_id: int | str | None = None  # 2.0.1's are strings the charger makes
     metered_at: datetime | None = None
 
     def forget(self) -> None:

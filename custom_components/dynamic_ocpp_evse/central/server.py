@@ -1,7 +1,8 @@
 """The websocket server chargers connect to: who may connect, and one link per charger.
 
-A charger connects to `ws://host:port/<charge point id>` with OCPP 1.6J as subprotocol (or
-`wss://` with the user's certificate: only TLS then, OCPP security profile 2). Only ids on the
+A charger connects to `ws://host:port/<charge point id>` with OCPP 2.0.1 or 1.6J as subprotocol
+(2.0.1 when it offers both; or `wss://` with the user's certificate: only TLS then, OCPP
+security profile 2). Only ids on the
 allow-list are let in, each with its password (HTTP Basic, security profile 1) when one is set;
 any other id is refused before the websocket opens, and reported.
 """
@@ -25,12 +26,19 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from .conversation import Conversation
 from .link import ChargerState
 from .tls import server_context
 from .v16 import Charger16
+from .v201 import Charger201
 
 LOGGER = logging.getLogger(__name__)
-SUBPROTOCOLS = [Subprotocol("ocpp1.6")]
+# In our order of preference: a charger that offers both speaks 2.0.1.
+CONVERSATIONS: dict[str, type[Conversation]] = {
+    "ocpp2.0.1": Charger201,
+    "ocpp1.6": Charger16,
+}
+SUBPROTOCOLS = [Subprotocol(name) for name in CONVERSATIONS]
 MAX_FRAME_BYTES = 64 * 1024  # OCPP messages are small; anything larger is refused
 RESPONSE_TIMEOUT_S = 10.0  # a charger that does not answer a call in time has failed it
 MAX_REFUSED_SHOWN = (
@@ -64,7 +72,7 @@ class CentralSystem:
         self._refused = refused
         self.chargers: dict[str, ChargerState] = {}
         self.refused: set[str] = set()  # unknown ids that tried to connect
-        self._links: dict[str, Charger16] = {}
+        self._links: dict[str, Conversation] = {}
         self._server: Server | None = None
         self.ssl: ssl.SSLContext | None = None  # with a certificate: TLS only (wss://)
 
@@ -77,7 +85,7 @@ class CentralSystem:
             self._passwords[cp_id] = password
         self.chargers.setdefault(cp_id, ChargerState(cp_id))
 
-    def link(self, cp_id: str) -> Charger16 | None:
+    def link(self, cp_id: str) -> Conversation | None:
         """The conversation with a connected charger, if it is connected."""
         return self._links.get(cp_id)
 
@@ -130,7 +138,8 @@ class CentralSystem:
         assert connection.request is not None  # the handshake is done
         cp_id = _charge_point_id(connection.request)
         state = self.chargers[cp_id]
-        link = Charger16(
+        speaking = CONVERSATIONS[connection.subprotocol or "ocpp1.6"]
+        link = speaking(
             state,
             connection,
             clock=self._clock,

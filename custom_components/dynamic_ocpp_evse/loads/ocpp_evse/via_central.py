@@ -15,10 +15,10 @@ from homeassistant.util import dt as dt_util
 from ocpp.exceptions import OCPPError
 from websockets.exceptions import ConnectionClosed
 
+from ...central.conversation import METER_INTERVAL_S, Conversation
 from ...central.link import ChargerState, ConnectorState
 from ...central.server import CentralSystem
 from ...central.times import parse_time
-from ...central.v16 import METER_INTERVAL_S, Charger16
 from ...const import DOMAIN, LOGGER
 from ..kind import LoadUnavailable
 from .config import EvseConfig
@@ -126,7 +126,7 @@ class CentralTransport:
             link.soon(self._check(link, working, failsafe, unit))
 
     async def _check(
-        self, link: Charger16, working: float, failsafe: float, unit: str
+        self, link: Conversation, working: float, failsafe: float, unit: str
     ) -> None:
         """The charger's composite schedule, in its own clock, against what we sent.
 
@@ -200,7 +200,7 @@ class CentralTransport:
         )
         return accepted
 
-    def _link(self) -> Charger16:
+    def _link(self) -> Conversation:
         if self._central is None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="ocpp_server_off"
