@@ -228,7 +228,7 @@ async def test_a_session_reads_as_the_integration_knows_it(
             "stoppedReason": "EVDisconnected",
         }
         await station.send([2, "t4", "TransactionEvent", ended])
-        assert connector.transaction_id is None
+        assert server.chargers["CS1"].connector(1).transaction_id is None
         await station.send(
             [
                 *status,
@@ -270,7 +270,7 @@ async def test_what_we_ask_is_said_in_2_0_1(server: CentralSystem) -> None:
             link.start_transaction(1),
         )
         await station.serve()
-        assert await answers == ["Accepted", "Accepted", "Accepted", True, True]
+        assert list(await answers) == ["Accepted", "Accepted", "Accepted", True, True]
         by_action = {frame[2]: frame[3] for frame in station.asked}
         sent = by_action["SetChargingProfile"]
         assert sent["evseId"] == 1

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.dynamic_ocpp_evse.issues import SITE_REPAIR_KEYS
 from custom_components.dynamic_ocpp_evse.loads import KINDS
-from custom_components.dynamic_ocpp_evse.repairs import SITE_REPAIR_KEYS
 
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "custom_components" / "dynamic_ocpp_evse"
@@ -129,6 +129,8 @@ def _translated_flow_keys(section: str) -> set[str]:
     keys = set(strings["config"].get(section, {}))
     for subentry in strings.get("config_subentries", {}).values():
         keys |= set(subentry.get(section, {}))
+    for issue in strings.get("issues", {}).values():  # the fix flows
+        keys |= set(issue.get("fix_flow", {}).get(section, {}))
     return keys
 
 
@@ -157,6 +159,9 @@ def _steps() -> Iterator[tuple[str, dict[str, Any]]]:
     for kind, subentry in strings.get("config_subentries", {}).items():
         for name, step in subentry["step"].items():
             yield f"{kind}.{name}", step
+    for key, issue in strings.get("issues", {}).items():
+        for name, step in issue.get("fix_flow", {}).get("step", {}).items():
+            yield f"issues.{key}.{name}", step
 
 
 def test_every_schema_field_has_a_description() -> None:

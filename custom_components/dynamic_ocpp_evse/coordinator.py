@@ -36,9 +36,9 @@ from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .engine.state import Command, ControlParams, LoadState
 from .inputs import read_snapshot
+from .issues import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
 from .loads import KINDS, Driver, subentries_of
 from .loads.kind import SiteContext
-from .repairs import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
 from .settings import LoadSettings, SettingsStore, UserSettings
 from .site_config import SiteConfig
 
@@ -329,16 +329,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 placeholders={"site": title, "entities": ", ".join(missing)},
             ),
             *(repair for group in self._groups for repair in group.repairs(title)),
-            Repair(
-                key="charger_refused",
-                active=self.central is not None and bool(self.central.refused),
-                placeholders={
-                    "site": title,
-                    "chargers": ", ".join(sorted(self.central.refused))
-                    if self.central is not None
-                    else "",
-                },
-            ),
             Repair(
                 key="not_following",
                 active=bool(ignoring),

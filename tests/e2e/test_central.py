@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from homeassistant.components.repairs import issue_handler, repairs_flow_manager
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
@@ -93,6 +94,40 @@ async def test_an_unknown_charger_is_refused_and_reported(central: Bench) -> Non
     assert issue is not None
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["chargers"] == "INTRUDER"
+    assert issue.is_fixable
+
+
+async def test_a_refused_charger_is_added_from_its_repair(central: Bench) -> None:
+    """ "A charger wants to connect — add it?": the fix flow adds it, then it is let in."""
+    await _site_with_charger(central)
+    guest = central.add_central_charger(StationSpec(cp_id="GUEST-1"))
+    await central.until(
+        lambda: _issue(central, "charger_refused") is not None, limit=10
+    )
+    assert central.site is not None
+    central.hass.data.setdefault("repairs", {})
+    issue_handler.async_setup(central.hass)
+    flows = repairs_flow_manager(central.hass)
+    assert flows is not None
+    form = await flows.async_init(
+        DOMAIN, data={"issue_id": f"charger_refused_{central.site.entry_id}"}
+    )
+    assert form["type"] == "form"
+    assert form["description_placeholders"] == {"chargers": "GUEST-1"}
+    data = connector_data("GUEST-1", name="Guest", rate_unit="A", stack_level=1)
+    data["password"] = PASSWORD  # CP-7's: every connector of a charger gives its own
+    result = await flows.async_configure(
+        form["flow_id"], {**data, "charge_point_id": "bad id"}
+    )
+    assert result["errors"] == {"charge_point_id": "charge_point_id_invalid"}
+    result = await flows.async_configure(form["flow_id"], {**data, "password": ""})
+    assert result["type"] == "create_entry"
+    await central.hass.async_block_till_done(wait_background_tasks=True)
+    assert "Guest" in [s.title for s in central.site.subentries.values()]
+    took = await central.until(lambda: guest.boots > 0, limit=30)
+    central.record("refused charger added from its repair → booted", took)
+    await central.until(lambda: len(central.profiles(guest)) >= 2, limit=30)
+    await central.until(lambda: _issue(central, "charger_refused") is None, limit=10)
 
 
 async def test_a_charger_that_comes_back_gets_both_profiles_again(

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -18,7 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from ..central.server import CentralSystem
 from ..engine.model import Charger, Load
 from ..engine.state import Command
-from ..repairs import Repair
+from ..issues import Repair
 from ..settings import LoadSettings
 
 
@@ -110,6 +111,9 @@ class LoadKind(Protocol):
     @property
     def repair_keys(self) -> tuple[str, ...]:
         """The keys of every repair issue the kind may raise."""
+
+    def fix_flow(self, key: str, entry_id: str) -> RepairsFlow | None:
+        """The flow that fixes one of its repair issues of a site (None: not fixable)."""
 
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """Identifiers of hardware in a subentry's data (serial numbers), for redaction."""

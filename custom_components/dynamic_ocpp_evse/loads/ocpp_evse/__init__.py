@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
@@ -16,6 +17,7 @@ from .actions import async_setup_actions
 from .config import CONF_CHARGE_POINT, SUBENTRY_EVSE, EvseConfig
 from .driver import EvseGroup
 from .flow import EvseSubentryFlow
+from .refused import AddRefusedCharger
 from .via_integration import async_release_chargers
 
 
@@ -30,12 +32,17 @@ class OcppEvseKind:
         "schedule_mismatch",
         "profile_rejected",
         "profile_adapted",
+        "charger_refused",
     )
 
     @property
     def flow(self) -> type[ConfigSubentryFlow]:
         """Add or change a connector."""
         return EvseSubentryFlow
+
+    def fix_flow(self, key: str, entry_id: str) -> RepairsFlow | None:
+        """A refused charger: add it to the site."""
+        return AddRefusedCharger(entry_id) if key == "charger_refused" else None
 
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """The charge point id: often the charger's serial number."""

@@ -11,7 +11,7 @@ from homeassistant.util import dt as dt_util
 
 from ...central.server import CentralSystem
 from ...engine.model import Charger, Evse, ModeSetting, Session
-from ...repairs import Repair
+from ...issues import Repair
 from ...settings import LoadSettings
 from ..kind import SiteContext
 from .config import OCPP_DOMAIN, PAUSE_STOP, TRANSPORT_CENTRAL, EvseConfig
@@ -105,6 +105,7 @@ class EvseGroup:
     ) -> None:
         """One driver per connector subentry."""
         self._hass = hass
+        self._central = site.central
         self.directory = OcppDirectory(hass)
         configs = [
             EvseConfig.from_data(subentry_id, subentry.title, subentry.data)
@@ -174,6 +175,14 @@ class EvseGroup:
                 key="profile_rejected",
                 active=bool(rejected := self._on_server(lambda t: t.rejected)),
                 placeholders={"site": site, "details": rejected},
+            ),
+            Repair(
+                key="charger_refused",
+                active=bool(
+                    refused := sorted(self._central.refused) if self._central else []
+                ),
+                placeholders={"site": site, "chargers": ", ".join(refused)},
+                fixable=True,
             ),
             Repair(
                 key="profile_adapted",

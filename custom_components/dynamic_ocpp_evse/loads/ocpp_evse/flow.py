@@ -11,6 +11,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntryState,
+    ConfigSubentry,
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
@@ -207,63 +208,88 @@ class EvseSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         entry = self._get_entry()
         new = step_id != "reconfigure"
+        own = None if new else self._get_reconfigure_subentry()
         chargers = {} if central else find_chargers(self.hass)
         schema = _evse_schema(site_phases(entry), chargers, new=new, central=central)
-        errors = form_errors(self.hass, schema, user_input) if user_input else {}
-        if user_input is not None and not errors:
-            data = dict(user_input)
-            name = data.pop(CONF_NAME)
-            data[CONF_TRANSPORT] = (
-                TRANSPORT_CENTRAL if central else TRANSPORT_INTEGRATION
-            )
-            if not new:
-                subentry = self._get_reconfigure_subentry()
-                data = {
-                    CONF_CHARGE_POINT: subentry.data[CONF_CHARGE_POINT],
-                    CONF_CONNECTOR: subentry.data[CONF_CONNECTOR],
-                    **data,
-                }
-            data[CONF_CONNECTOR] = int(data[CONF_CONNECTOR])
-            data[CONF_STACK_LEVEL] = int(data[CONF_STACK_LEVEL])
-            for key in CONF_WIRING:
-                if data.get(key) == NO_LINE:
-                    data[key] = None
-            errors = _validate_evse(
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name, data, errors = await read_connector(
                 self.hass,
-                data,
-                chargers.get(data[CONF_CHARGE_POINT]),
-                None if new else self._reconfigure_subentry_id,
+                schema,
+                user_input,
+                chargers=chargers,
+                own=own,
+                central=central,
             )
-            if not errors and not central:
-                errors = await _detect(
-                    self.hass, data, chargers.get(data[CONF_CHARGE_POINT])
-                )
             if errors.get(CONF_RATE_UNIT) == "unit_unknown":
                 user_input = {**user_input, CONF_RATE_UNIT: "A"}  # the likely answer
             if not errors:
-                unique_id = f"{data[CONF_CHARGE_POINT]}:{data[CONF_CONNECTOR]}"
-                if new:
+                if own is None:
                     return self.async_create_entry(
-                        title=name, data=data, unique_id=unique_id
+                        title=name, data=data, unique_id=connector_unique_id(data)
                     )
-                return self.async_update_and_abort(
-                    entry, self._get_reconfigure_subentry(), title=name, data=data
-                )
+                return self.async_update_and_abort(entry, own, title=name, data=data)
         suggested = user_input
-        if suggested is None and not new:
-            subentry = self._get_reconfigure_subentry()
+        if suggested is None and own is not None:
             suggested = {
-                CONF_NAME: subentry.title,
-                **{
-                    k: (v if v is not None else NO_LINE)
-                    for k, v in subentry.data.items()
-                },
+                CONF_NAME: own.title,
+                **{k: (v if v is not None else NO_LINE) for k, v in own.data.items()},
             }
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )
+
+
+def central_schema(phases: list[str]) -> vol.Schema:
+    """The form of a new connector on the site's own server."""
+    return _evse_schema(phases, {}, new=True, central=True)
+
+
+def connector_unique_id(data: dict[str, Any]) -> str:
+    """A connector is one of a charger: unique by both."""
+    return f"{data[CONF_CHARGE_POINT]}:{data[CONF_CONNECTOR]}"
+
+
+async def read_connector(
+    hass: HomeAssistant,
+    schema: vol.Schema,
+    user_input: dict[str, Any],
+    *,
+    chargers: dict[str, OcppCharger],
+    own: ConfigSubentry | None,
+    central: bool,
+) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The connector a form describes: its name, its data, and what is wrong with it.
+
+    `own`: the connector being changed (its charger and connector number stay); `chargers`:
+    the OCPP integration's, for a connector through it (asked for what it does not say).
+    """
+    errors = form_errors(hass, schema, user_input)
+    data = dict(user_input)
+    name = str(data.pop(CONF_NAME, ""))
+    if errors:
+        return name, data, errors
+    data[CONF_TRANSPORT] = TRANSPORT_CENTRAL if central else TRANSPORT_INTEGRATION
+    if own is not None:
+        data = {
+            CONF_CHARGE_POINT: own.data[CONF_CHARGE_POINT],
+            CONF_CONNECTOR: own.data[CONF_CONNECTOR],
+            **data,
+        }
+    data[CONF_CONNECTOR] = int(data[CONF_CONNECTOR])
+    data[CONF_STACK_LEVEL] = int(data[CONF_STACK_LEVEL])
+    for key in CONF_WIRING:
+        if data.get(key) == NO_LINE:
+            data[key] = None
+    charger = chargers.get(data[CONF_CHARGE_POINT])
+    errors = _validate_evse(
+        hass, data, charger, None if own is None else own.subentry_id
+    )
+    if not errors and not central:
+        errors = await _detect(hass, data, charger)
+    return name, data, errors
 
 
 def _validate_evse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
@@ -25,6 +26,10 @@ class PlugKind:
     def flow(self) -> type[ConfigSubentryFlow]:
         """Add or change a plug."""
         return PlugSubentryFlow
+
+    def fix_flow(self, key: str, entry_id: str) -> RepairsFlow | None:
+        """A plug's issues are fixed where they arise (its entities)."""
+        return None
 
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """A plug names no hardware beyond its entities."""

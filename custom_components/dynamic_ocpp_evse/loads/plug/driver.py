@@ -11,7 +11,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
 from ...engine.model import Charger, ModeSetting, Switched
 from ...inputs import power_of
-from ...repairs import Repair
+from ...issues import Repair
 from ...settings import LoadSettings
 from .config import PlugConfig
 from .switch import SwitchActuator
