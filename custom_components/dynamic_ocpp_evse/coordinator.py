@@ -30,7 +30,7 @@ from homeassistant.util import dt as dt_util
 from .central.server import CentralSystem
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
-from .dispatch import Dispatcher, LoadHealth
+from .dispatch import CALL_DEADLINE_S, Dispatcher, LoadHealth
 from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
@@ -172,8 +172,23 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 ) from err
 
     async def async_shutdown(self) -> None:
-        """Stop the loop; the control's memory is written before the site goes."""
+        """Stop the loop; the control's memory is written before the site goes.
+
+        Loads removed from the site are let go first, while the site's server still runs.
+        """
         await super().async_shutdown()
+        removed = [
+            driver.actuator
+            for load_id, driver in self.drivers.items()
+            if load_id not in self.config_entry.subentries
+        ]
+        if removed:  # a charger that does not answer in time keeps what it has
+            _, late = await asyncio.wait(
+                [asyncio.create_task(a.async_removed()) for a in removed],
+                timeout=CALL_DEADLINE_S,
+            )
+            for task in late:
+                task.cancel()
         if self.central is not None:
             await self.central.stop()
         await self._control_store.async_flush()

@@ -196,6 +196,29 @@ async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
     assert central.over_breaker() == 0.0
 
 
+async def test_a_removed_connector_leaves_its_charger_without_our_profiles(
+    central: Bench,
+) -> None:
+    """Our two profiles cleared by their ids while the charger is still let in; then it
+    is refused like any unknown charger."""
+    charger = await _site_with_charger(central)
+    await central.until(lambda: len(charger.profiles.profiles) == 2, limit=30)
+    assert central.site is not None
+    subentry = next(iter(central.site.subentries))
+    since = len(charger.received)
+    assert central.hass.config_entries.async_remove_subentry(central.site, subentry)
+    await central.hass.async_block_till_done(wait_background_tasks=True)
+    cleared = [
+        m.payload["id"]
+        for m in charger.received[since:]
+        if m.action == "ClearChargingProfile"
+    ]
+    assert sorted(cleared) == [1801, 1901]
+    assert not charger.profiles.profiles
+    await central.run(15)
+    assert not charger.connected  # no longer let in
+
+
 def _connector_device(central: Bench, name: str) -> str:
     """The device id of one of the site's connectors."""
     assert central.site is not None

@@ -55,6 +55,12 @@ class Actuator(Protocol):
     def command_lost(self) -> None:
         """A call failed or timed out: the load may not have what it was sent."""
 
+    async def async_removed(self) -> None:
+        """The load was removed: take off the device what only the running site can.
+
+        Never raises.
+        """
+
 
 class Driver(Protocol):
     """One configured load at run time: what it reads, and how it is commanded."""

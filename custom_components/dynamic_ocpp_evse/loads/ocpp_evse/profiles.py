@@ -120,6 +120,9 @@ class Transport(Protocol):
     async def clear(self) -> None:
         """Remove our profiles from the charger."""
 
+    async def release(self) -> None:
+        """The connector was removed: clear what only the running site can (never raises)."""
+
     async def verify(self, working: float, failsafe: float, unit: str) -> None:
         """Check what the charger will apply: `working` now, `failsafe` once it lapses."""
 
@@ -222,6 +225,10 @@ class ProfileActuator:
         if fresh_start or self._sent is None or self._sent[0] != command.current_a:
             # The grace runs from a new value: a refresh does not restart it.
             self._sent = (command.current_a, now)
+
+    async def async_removed(self) -> None:
+        """The connector was removed from the site: its transport lets the charger go."""
+        await self.transport.release()
 
     async def async_reset(self) -> None:
         """Clear our profiles from the charger; both go back on with the next command."""

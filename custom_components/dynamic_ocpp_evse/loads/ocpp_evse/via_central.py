@@ -174,6 +174,17 @@ class CentralTransport:
                 )
             )
 
+    async def release(self) -> None:
+        """Clear our profiles while the charger is still let in (it will not be again)."""
+        try:
+            await self.clear()
+        except HomeAssistantError as err:
+            LOGGER.warning(
+                "The profiles of charger %s could not be cleared: %s",
+                self._config.charge_point_id,
+                err,
+            )
+
     async def restart(self, *, hard: bool) -> bool:
         """Reset the charger (its profiles are installed again when it is back)."""
         accepted: bool = await self._ask(lambda link: link.reset(hard))

@@ -145,6 +145,12 @@ class IntegrationTransport:
             OCPP_DOMAIN, "clear_profile", {"devid": self._config.charge_point_id}
         )
 
+    async def release(self) -> None:
+        """Nothing here: the kind clears it through the OCPP integration after the unload.
+
+        (`async_release_chargers`: the integration is there whether the site runs or not.)
+        """
+
     async def verify(self, working: float, failsafe: float, unit: str) -> None:
         """The OCPP integration does not tell what a charger will apply: nothing to check."""
 

@@ -62,6 +62,9 @@ class SwitchActuator:
     def command_lost(self) -> None:
         """Nothing to do: the switch's state is compared with the command every cycle."""
 
+    async def async_removed(self) -> None:
+        """A removed plug keeps the state it has: nothing to take off."""
+
     async def async_apply(self, command: Command) -> None:
         """Switch only when the state differs from the command."""
         state = self._hass.states.get(self._entity_id)
