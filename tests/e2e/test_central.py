@@ -223,11 +223,13 @@ def _connector_device(central: Bench, name: str) -> str:
     """The device id of one of the site's connectors."""
     assert central.site is not None
     subentry = next(s for s in central.site.subentries.values() if s.title == name)
-    device = dr.async_get(central.hass).async_get_device(
-        identifiers={(DOMAIN, subentry.subentry_id)}
+    return next(
+        d.id
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(central.hass), central.site.entry_id
+        )
+        if (DOMAIN, subentry.subentry_id) in d.identifiers
     )
-    assert device is not None
-    return device.id
 
 
 async def test_the_charger_is_asked_what_only_a_direct_connection_can_ask(
