@@ -90,7 +90,7 @@ class Profile:
     unit: str
     periods: tuple[Period, ...]
     recurrency: str | None = None
-    transaction_id: int | None = None
+    transaction_id: int | str | None = None
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     start: datetime | None = None  # startSchedule
@@ -253,7 +253,7 @@ class ProfileStore:
         connector: int,
         now: datetime,
         *,
-        tx_id: int | None,
+        tx_id: int | str | None,
         tx_start: datetime | None,
         to_amps: ToAmps,
     ) -> tuple[float | None, tuple[int, ...]]:
@@ -305,7 +305,7 @@ class ProfileStore:
         begin: datetime,
         duration_s: int,
         *,
-        tx_id: int | None,
+        tx_id: int | str | None,
         tx_start: datetime | None,
         to_amps: ToAmps,
         default_a: float,

@@ -1,4 +1,4 @@
-"""The project's reference charger: an OCPP 1.6J charge point over a websocket.
+"""The project's reference charger: an OCPP 1.6J or 2.0.1 charge point over a websocket.
 
 It boots, answers what a central system asks (configuration, trigger, charging profiles,
 composite schedule, remote start/stop, reset), reports status, transactions and meter values,
@@ -18,50 +18,23 @@ from collections.abc import Callable, Coroutine
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-import json
 import logging
 import math
 from typing import Any
 
-from ocpp.charge_point import remove_nones, serialize_as_dict, snake_to_camel_case
-from ocpp.routing import after, on
-from ocpp.v16 import ChargePoint, call, call_result
-from ocpp.v16.enums import (
-    Action,
-    AvailabilityStatus,
-    ChargePointErrorCode,
-    ChargePointStatus,
-    ChargingProfileStatus,
-    ClearChargingProfileStatus,
-    ConfigurationStatus,
-    DataTransferStatus,
-    GetCompositeScheduleStatus,
-    MessageTrigger,
-    RemoteStartStopStatus,
-    ResetStatus,
-    TriggerMessageStatus,
-    UnlockStatus,
-)
 import websockets
-from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from .car import Car
-from .smart_charging import (
-    Kind,
-    Limit,
-    Profile,
-    ProfileStore,
-    Purpose,
-    format_time,
-    parse_time,
-)
+from .ocpp16 import Speech16
+from .ocpp201 import Speech201
+from .smart_charging import Kind, Limit, Profile, ProfileStore, Purpose, parse_time
+from .speech import WRITABLE, Message, Reading, camel
 
 LOGGER = logging.getLogger(__name__)
 MIN_SIGNAL_A = 6.0  # IEC 61851 cannot offer less: below it the connector offers nothing
 RECONNECT_S = 5.0  # a lost connection is tried again after this long
 OPEN_TIMEOUT_S = 10.0  # a connection attempt that takes longer is given up
-ID_TAG = "reference"
 SUPPORTED_MEASURANDS = (
     "Current.Import",
     "Current.Offered",
@@ -90,6 +63,7 @@ class StationSpec:
     )
     takes_absolute: bool = True  # False: rejects Absolute profiles (some firmware)
     features: str = "Core,FirmwareManagement,SmartCharging,RemoteTrigger"
+    ocpp_version: str = "1.6"  # or "2.0.1"
     vendor: str = "Dynamic OCPP EVSE"
     model: str = "Reference charger"
     firmware: str = "1.0"
@@ -101,7 +75,7 @@ class Connector:
 
     id: int
     car: Car | None = None
-    tx_id: int | None = None
+    tx_id: int | str | None = None  # 1.6: the central system's; 2.0.1: the charger's
     tx_start: datetime | None = None
     starting: bool = False  # a StartTransaction is on its way
     stopped: bool = False  # the transaction was stopped while the car stays plugged
@@ -112,149 +86,11 @@ class Connector:
     reported: str | None = None  # the last status sent
     next_meter: datetime | None = None
     operative: bool = True  # False: out of service (ChangeAvailability), once idle
-
-
-@dataclass(slots=True)
-class Message:
-    """One OCPP CALL as it crossed the wire."""
-
-    at: datetime  # by the charger's clock
-    action: str
-    payload: dict[str, Any]
-
-
-class _Link(ChargePoint):  # type: ignore[misc]
-    """The OCPP endpoint; every request is handed to the station."""
-
-    def __init__(self, station: ReferenceCharger, connection: ClientConnection) -> None:
-        super().__init__(station.spec.cp_id, connection, response_timeout=30)
-        self.station = station
-        self.raw: dict[str, dict[str, Any]] = {}
-
-    async def route_message(self, raw_msg: str) -> None:
-        message = json.loads(raw_msg)
-        if message[0] == 2:  # a CALL from the central system
-            self.raw[message[1]] = message[3]
-            self.station.received.append(
-                Message(self.station.clock(), message[2], message[3])
-            )
-        await super().route_message(raw_msg)
-
-    def payload(self, unique_id: str) -> dict[str, Any]:
-        return self.raw.pop(unique_id)
-
-    @on(Action.get_configuration)
-    def _get_configuration(self, key: list[str] | None = None) -> Any:
-        return self.station.get_configuration(key)
-
-    @on(Action.change_configuration)
-    def _change_configuration(self, key: str, value: str) -> Any:
-        return call_result.ChangeConfiguration(
-            status=self.station.change_configuration(key, value)
-        )
-
-    @on(Action.change_availability)
-    def _change_availability(self, connector_id: int, type: str) -> Any:  # noqa: A002
-        return call_result.ChangeAvailability(
-            status=self.station.change_availability(connector_id, type == "Operative")
-        )
-
-    @on(Action.trigger_message)
-    def _trigger_message(
-        self, requested_message: str, connector_id: int | None = None
-    ) -> Any:
-        known = requested_message in (
-            MessageTrigger.boot_notification,
-            MessageTrigger.status_notification,
-            MessageTrigger.meter_values,
-            MessageTrigger.heartbeat,
-        )
-        return call_result.TriggerMessage(
-            status=TriggerMessageStatus.accepted
-            if known
-            else TriggerMessageStatus.not_implemented
-        )
-
-    @after(Action.trigger_message)
-    def _triggered(
-        self, requested_message: str, connector_id: int | None = None
-    ) -> None:
-        self.station.soon(self.station.triggered(requested_message, connector_id))
-
-    @on(Action.set_charging_profile)
-    def _set_charging_profile(
-        self, connector_id: int, cs_charging_profiles: Any, call_unique_id: str
-    ) -> Any:
-        payload = self.payload(call_unique_id)["csChargingProfiles"]
-        return call_result.SetChargingProfile(
-            status=self.station.set_profile(connector_id, payload)
-        )
-
-    @on(Action.clear_charging_profile)
-    def _clear_charging_profile(
-        self,
-        id: int | None = None,  # noqa: A002
-        connector_id: int | None = None,
-        charging_profile_purpose: str | None = None,
-        stack_level: int | None = None,
-    ) -> Any:
-        removed = self.station.profiles.clear(
-            profile_id=id,
-            connector=connector_id,
-            purpose=Purpose(charging_profile_purpose)
-            if charging_profile_purpose
-            else None,
-            stack_level=stack_level,
-        )
-        return call_result.ClearChargingProfile(
-            status=ClearChargingProfileStatus.accepted
-            if removed
-            else ClearChargingProfileStatus.unknown
-        )
-
-    @on(Action.get_composite_schedule)
-    def _get_composite_schedule(
-        self, connector_id: int, duration: int, charging_rate_unit: str | None = None
-    ) -> Any:
-        return self.station.composite_schedule(
-            connector_id, duration, charging_rate_unit or "A"
-        )
-
-    @on(Action.remote_start_transaction)
-    def _remote_start(
-        self, id_tag: str, connector_id: int | None = None, **_: Any
-    ) -> Any:
-        connector = self.station.remote_start(connector_id)
-        return call_result.RemoteStartTransaction(
-            status=RemoteStartStopStatus.accepted
-            if connector is not None
-            else RemoteStartStopStatus.rejected
-        )
-
-    @on(Action.remote_stop_transaction)
-    def _remote_stop(self, transaction_id: int) -> Any:
-        found = self.station.remote_stop(transaction_id)
-        return call_result.RemoteStopTransaction(
-            status=RemoteStartStopStatus.accepted
-            if found
-            else RemoteStartStopStatus.rejected
-        )
-
-    @on(Action.reset)
-    def _reset(self, type: str) -> Any:  # noqa: A002
-        return call_result.Reset(status=ResetStatus.accepted)
-
-    @after(Action.reset)
-    def _after_reset(self, type: str) -> None:  # noqa: A002
-        self.station.soon(self.station.reboot())
-
-    @on(Action.unlock_connector)
-    def _unlock(self, connector_id: int) -> Any:
-        return call_result.UnlockConnector(status=UnlockStatus.unlocked)
-
-    @on(Action.data_transfer)
-    def _data_transfer(self, vendor_id: str, **_: Any) -> Any:
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+    seq: int = 0  # 2.0.1: the next TransactionEvent's number in its transaction
+    reported_connector: str | None = None  # 2.0.1: the connector status sent last
+    remote_start_id: int | None = (
+        None  # 2.0.1: the remote start the next session answers
+    )
 
 
 class ReferenceCharger:
@@ -295,7 +131,10 @@ class ReferenceCharger:
         }
         if spec.rate_units is not None:
             self.config["ChargingScheduleAllowedChargingRateUnit"] = spec.rate_units
-        self._link: _Link | None = None
+        self.speech: Speech16 | Speech201 = (
+            Speech201() if spec.ocpp_version == "2.0.1" else Speech16()
+        )
+        self._link: Any = None  # the endpoint of the version it speaks
         self._serving: asyncio.Task[None] | None = None
         self._next_connect: datetime | None = None
         self._attempt: tuple[asyncio.Task[bool], datetime] | None = None
@@ -324,17 +163,18 @@ class ReferenceCharger:
         try:
             connection = await websockets.connect(
                 f"{self.url}/{self.spec.cp_id}",
-                subprotocols=[Subprotocol("ocpp1.6")],
+                subprotocols=[Subprotocol(self.speech.subprotocol)],
                 additional_headers=self._credentials(),
             )
         except (OSError, websockets.exceptions.WebSocketException) as err:
             LOGGER.debug("%s: cannot connect: %s", self.spec.cp_id, err)
             self._next_connect = self.clock() + timedelta(seconds=RECONNECT_S)
             return False
-        self._link = _Link(self, connection)
+        self._link = self.speech.endpoint(self, connection)
         self._serving = asyncio.get_running_loop().create_task(self._serve(self._link))
         for connector in self.connectors.values():
-            connector.reported = None  # tell the new connection where things stand
+            # Tell the new connection where things stand.
+            connector.reported = connector.reported_connector = None
         if not self._booted:
             await self.boot()
         return True
@@ -352,7 +192,7 @@ class ReferenceCharger:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _serve(self, link: _Link) -> None:
+    async def _serve(self, link: Any) -> None:
         with contextlib.suppress(websockets.exceptions.ConnectionClosed):
             await link.start()
 
@@ -380,12 +220,7 @@ class ReferenceCharger:
         for connector in self.connectors.values():
             if connector.tx_id is not None:
                 self._unsent.append(
-                    call.StopTransaction(
-                        meter_stop=round(connector.energy_wh),
-                        timestamp=format_time(self.clock()),
-                        transaction_id=connector.tx_id,
-                        reason="Reboot",
-                    )
+                    self.speech.stop(self, connector, connector.tx_id, "Reboot")
                 )
             connector.tx_id = connector.tx_start = None
             connector.stopped = False
@@ -395,32 +230,26 @@ class ReferenceCharger:
 
     async def boot(self) -> None:
         """BootNotification; the heartbeat interval comes from the answer."""
-        answer = await self._call(
-            call.BootNotification(
-                charge_point_model=self.spec.model,
-                charge_point_vendor=self.spec.vendor,
-                firmware_version=self.spec.firmware,
-            )
-        )
+        answer = await self.call(self.speech.boot(self))
         if answer is None:
             return
         self._booted = True
         self.boots += 1
         self.config["HeartbeatInterval"] = str(answer.interval)
         self._next_heartbeat = self.clock() + timedelta(seconds=answer.interval)
-        while self._unsent and await self._call(self._unsent[0]) is not None:
+        while self._unsent and await self.call(self._unsent[0]) is not None:
             self._unsent.pop(0)
 
-    async def _call(self, payload: Any) -> Any:
+    async def call(self, payload: Any) -> Any:
         """Send a CALL; None when there is no connection or it breaks.
 
         Until the central system has accepted its BootNotification, a charger sends nothing else.
         """
         if self._link is None or not self.connected:
             return None
-        if not self._booted and not isinstance(payload, call.BootNotification):
+        if not self._booted and not self.speech.is_boot(payload):
             return None
-        self.sent.append(Message(self.clock(), type(payload).__name__, _camel(payload)))
+        self.sent.append(Message(self.clock(), type(payload).__name__, camel(payload)))
         serving = self._serving
         assert serving is not None
         # The answer, or the end of the connection, whichever comes first.
@@ -525,7 +354,7 @@ class ReferenceCharger:
         for connector in self.connectors.values():
             await self._step_connector(connector, now)
         if self._next_heartbeat is not None and now >= self._next_heartbeat:
-            if await self._call(call.Heartbeat()) is not None:
+            if await self.call(self.speech.heartbeat()) is not None:
                 self._next_heartbeat = now + timedelta(
                     seconds=int(self.config["HeartbeatInterval"])
                 )
@@ -570,127 +399,87 @@ class ReferenceCharger:
         """The OCPP status the connector is in."""
         c = self.connectors[connector]
         if not c.operative and c.tx_id is None:
-            return str(ChargePointStatus.unavailable)
+            return "Unavailable"
         if c.car is None:
-            return str(ChargePointStatus.available)
+            return "Available"
         if c.tx_id is None:
-            return str(
-                ChargePointStatus.finishing
-                if c.stopped
-                else ChargePointStatus.preparing
-            )
+            return "Finishing" if c.stopped else "Preparing"
         if c.offered_a == 0:
-            return str(ChargePointStatus.suspended_evse)
+            return "SuspendedEVSE"
         if c.car.full:
-            return str(ChargePointStatus.suspended_ev)
-        return str(ChargePointStatus.charging)
+            return "SuspendedEV"
+        return "Charging"
 
     async def _report_status(self, c: Connector, *, always: bool = False) -> None:
         status = self.status(c.id)
         if status == c.reported and not always:
             return
-        answer = await self._call(
-            call.StatusNotification(
-                connector_id=c.id,
-                error_code=ChargePointErrorCode.no_error,
-                status=status,
-                timestamp=format_time(self.clock()),
-            )
-        )
-        if answer is not None:
+        if await self.speech.report(self, c, status, always=always):
             c.reported = status
 
     async def _start_transaction(self, c: Connector) -> None:
         c.starting = True
+        c.seq = 0
+        payload, proposed = self.speech.start(self, c)
         try:
-            answer = await self._call(
-                call.StartTransaction(
-                    connector_id=c.id,
-                    id_tag=ID_TAG,
-                    meter_start=round(c.energy_wh),
-                    timestamp=format_time(self.clock()),
-                )
-            )
+            answer = await self.call(payload)
         finally:
             c.starting = False
-        if answer is not None and answer.id_tag_info["status"] == "Accepted":
-            c.tx_id = answer.transaction_id
+            c.remote_start_id = None
+        tx_id = self.speech.started(answer, proposed)
+        if tx_id is not None:
+            c.tx_id = tx_id
             c.tx_start = self.clock()
 
     async def _stop_transaction(self, c: Connector, reason: str) -> None:
-        tx_id, c.tx_id, c.tx_start = c.tx_id, None, None
+        tx_id = c.tx_id
+        if tx_id is not None:
+            payload = self.speech.stop(self, c, tx_id, reason)
+        c.tx_id = c.tx_start = None
         self.profiles.end_transaction(c.id)
         if tx_id is not None:
-            await self._call(
-                call.StopTransaction(
-                    meter_stop=round(c.energy_wh),
-                    timestamp=format_time(self.clock()),
-                    transaction_id=tx_id,
-                    reason=reason,
-                )
-            )
+            await self.call(payload)
 
-    async def send_meter_values(self, connector: int) -> bool:
-        """One MeterValues with the configured measurands; False when it could not be sent."""
+    async def send_meter_values(
+        self, connector: int, *, triggered: bool = False
+    ) -> bool:
+        """The configured measurands now; False when they could not be sent."""
         c = self.connectors[connector]
         wanted = set(self.config["MeterValuesSampledData"].split(","))
-        values: list[dict[str, Any]] = []
+        readings: list[Reading] = []
         if "Current.Import" in wanted:
-            values.extend(
-                _sample("Current.Import", f"{amps:.1f}", "A", phase=f"L{i + 1}")
+            readings.extend(
+                Reading("Current.Import", amps, "A", f"L{i + 1}")
                 for i, amps in enumerate(c.draw_a)
             )
         if "Current.Offered" in wanted:
-            values.append(_sample("Current.Offered", f"{c.offered_a:.1f}", "A"))
+            readings.append(Reading("Current.Offered", c.offered_a, "A"))
         if "Power.Active.Import" in wanted:
             watts = sum(c.draw_a) * self.spec.voltage
-            values.append(_sample("Power.Active.Import", f"{watts:.0f}", "W"))
+            readings.append(Reading("Power.Active.Import", watts, "W"))
         if "Energy.Active.Import.Register" in wanted:
-            values.append(
-                _sample("Energy.Active.Import.Register", f"{c.energy_wh:.0f}", "Wh")
-            )
-        answer = await self._call(
-            call.MeterValues(
-                connector_id=connector,
-                transaction_id=c.tx_id,
-                meter_value=[
-                    {"timestamp": format_time(self.clock()), "sampledValue": values}
-                ],
-            )
-        )
-        return answer is not None
+            readings.append(Reading("Energy.Active.Import.Register", c.energy_wh, "Wh"))
+        payload = self.speech.meter(self, c, readings, triggered=triggered)
+        return await self.call(payload) is not None
 
     # --- requests from the central system -------------------------------------------------
-
-    def get_configuration(self, keys: list[str] | None) -> Any:
-        """The known keys asked for (all when none is named) and the unknown ones."""
-        wanted = keys or list(self.config)
-        known = [
-            {"key": k, "readonly": k not in _WRITABLE, "value": self.config[k]}
-            for k in wanted
-            if k in self.config
-        ]
-        unknown = [k for k in wanted if k not in self.config]
-        return call_result.GetConfiguration(
-            configuration_key=known or None, unknown_key=unknown or None
-        )
 
     def change_configuration(self, key: str, value: str) -> str:
         """Accept the keys a real charger lets a central system change."""
         if key not in self.config:
-            return str(ConfigurationStatus.not_supported)
-        if key not in _WRITABLE:
-            return str(ConfigurationStatus.rejected)
+            return "NotSupported"
+        if key not in WRITABLE:
+            return "Rejected"
         if key == "MeterValuesSampledData":
             if not set(value.split(",")) <= set(SUPPORTED_MEASURANDS):
-                return str(ConfigurationStatus.rejected)
+                return "Rejected"
         elif not value.isdigit():
-            return str(ConfigurationStatus.rejected)
+            return "Rejected"
         self.config[key] = value
         if key == "MeterValueSampleInterval":
             for connector in self.connectors.values():
                 connector.next_meter = None  # sample from now on at the new interval
-        return str(ConfigurationStatus.accepted)
+        return "Accepted"
 
     def set_profile(self, connector_id: int, payload: dict[str, Any]) -> str:
         """Install a profile if this charger can; Accepted or Rejected, as it would answer."""
@@ -698,7 +487,7 @@ class ReferenceCharger:
             profile = Profile.from_wire(connector_id, payload, self.clock())
         except (KeyError, TypeError, ValueError) as err:
             LOGGER.debug("%s: profile refused: %s", self.spec.cp_id, err)
-            return str(ChargingProfileStatus.rejected)
+            return "Rejected"
         units = {"Current": "A", "Power": "W"}
         allowed = {
             units[u]
@@ -721,21 +510,23 @@ class ReferenceCharger:
             or (profile.kind is Kind.ABSOLUTE and not self.spec.takes_absolute)
         )
         if refused:
-            return str(ChargingProfileStatus.rejected)
+            return "Rejected"
         self.profiles.install(profile)
-        return str(ChargingProfileStatus.accepted)
+        return "Accepted"
 
-    def composite_schedule(self, connector_id: int, duration: int, unit: str) -> Any:
-        """What the connector will apply from now on, by this charger's clock."""
+    def composite(
+        self, connector_id: int, duration: int, unit: str
+    ) -> list[dict[str, Any]] | None:
+        """The periods the connector will apply from now on, by this charger's clock.
+
+        In 1.6's camelCase (`startPeriod`, `limit`); None for a connector it does not have.
+        """
         c = self.connectors.get(connector_id)
         if c is None:
-            return call_result.GetCompositeSchedule(
-                status=GetCompositeScheduleStatus.rejected
-            )
-        now = self.clock()
+            return None
         steps = self.profiles.composite(
             connector_id,
-            now,
+            self.clock(),
             duration,
             tx_id=c.tx_id,
             tx_start=c.tx_start,
@@ -744,37 +535,23 @@ class ReferenceCharger:
         )
         lines = c.car.phases if c.car else self.spec.phases
         scale = 1.0 if unit == "A" else self.spec.voltage * lines
-        return call_result.GetCompositeSchedule(
-            status=GetCompositeScheduleStatus.accepted,
-            connector_id=connector_id,
-            schedule_start=format_time(now),
-            charging_schedule={
-                "duration": duration,
-                "startSchedule": format_time(now),
-                "chargingRateUnit": unit,
-                "chargingSchedulePeriod": [
-                    {
-                        "startPeriod": offset,
-                        "limit": round(min(amps, self.spec.max_current_a) * scale, 1),
-                    }
-                    for offset, amps in steps
-                ],
-            },
-        )
+        return [
+            {
+                "startPeriod": offset,
+                "limit": round(min(amps, self.spec.max_current_a) * scale, 1),
+            }
+            for offset, amps in steps
+        ]
 
     def change_availability(self, connector_id: int, operative: bool) -> str:
         """Put connectors (0: all) in or out of service; Scheduled while a session runs."""
         chosen = [c for c in self.connectors.values() if connector_id in (0, c.id)]
         if not chosen:
-            return str(AvailabilityStatus.rejected)
+            return "Rejected"
         for c in chosen:
             c.operative = operative
         busy = any(c.tx_id is not None for c in chosen)
-        return str(
-            AvailabilityStatus.scheduled
-            if busy and not operative
-            else AvailabilityStatus.accepted
-        )
+        return "Scheduled" if busy and not operative else "Accepted"
 
     def remote_start(self, connector_id: int | None) -> int | None:
         """The connector a remote start will use, or None to refuse it."""
@@ -786,7 +563,7 @@ class ReferenceCharger:
                 return c.id
         return None
 
-    def remote_stop(self, transaction_id: int) -> bool:
+    def remote_stop(self, transaction_id: int | str) -> bool:
         """Whether a transaction with this id runs (it stops on the next step)."""
         for c in self.connectors.values():
             if c.tx_id == transaction_id:
@@ -795,48 +572,20 @@ class ReferenceCharger:
         return False
 
     async def triggered(self, message: str, connector_id: int | None) -> None:
-        """Send what a TriggerMessage asked for."""
-        if message == MessageTrigger.boot_notification:
+        """Send what a TriggerMessage asked for (2.0.1's TransactionEvent: each session's)."""
+        if message == "BootNotification":
             await self.boot()
-        elif message == MessageTrigger.heartbeat:
-            await self._call(call.Heartbeat())
+        elif message == "Heartbeat":
+            await self.call(self.speech.heartbeat())
         for c in self.connectors.values():
             if connector_id not in (None, 0, c.id):
                 continue
-            if message == MessageTrigger.status_notification:
+            if message == "StatusNotification":
                 await self._report_status(c, always=True)
-            elif message == MessageTrigger.meter_values:
-                await self.send_meter_values(c.id)
-
-
-_WRITABLE = {
-    "HeartbeatInterval",
-    "MeterValueSampleInterval",
-    "ClockAlignedDataInterval",
-    "MeterValuesSampledData",
-}
-
-
-def _sample(
-    measurand: str, value: str, unit: str, *, phase: str | None = None
-) -> dict[str, Any]:
-    sample = {
-        "value": value,
-        "context": "Sample.Periodic",
-        "measurand": measurand,
-        "unit": unit,
-    }
-    if phase is not None:
-        sample["phase"] = phase
-    return sample
-
-
-def _camel(payload: Any) -> dict[str, Any]:
-    """A CALL payload as it goes over the wire (for the record)."""
-    result: dict[str, Any] = snake_to_camel_case(
-        remove_nones(serialize_as_dict(payload))
-    )
-    return result
+            elif message == "MeterValues" or (
+                message == "TransactionEvent" and c.tx_id is not None
+            ):
+                await self.send_meter_values(c.id, triggered=True)
 
 
 __all__ = ["Message", "ReferenceCharger", "StationSpec", "parse_time"]

@@ -61,6 +61,16 @@ class Plugged:
     wiring: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Profile:
+    """A charging profile as a charger received it."""
+
+    connector: int
+    id: int
+    stack_level: int
+    schedule: dict[str, Any]
+
+
 @dataclass
 class Bench:
     """Home Assistant, the OCPP integration, reference chargers, a house and our site."""
@@ -323,15 +333,32 @@ class Bench:
         return [m for m in charger.received[since:] if m.action == "SetChargingProfile"]
 
     @staticmethod
+    def profile(message: Message) -> Profile:
+        """A SetChargingProfile as sent, in either OCPP version."""
+        payload = message.payload
+        if "csChargingProfiles" in payload:  # 1.6
+            profile = payload["csChargingProfiles"]
+            return Profile(
+                connector=payload["connectorId"],
+                id=profile["chargingProfileId"],
+                stack_level=profile["stackLevel"],
+                schedule=profile["chargingSchedule"],
+            )
+        profile = payload["chargingProfile"]  # 2.0.1: one schedule in a list
+        return Profile(
+            connector=payload["evseId"],
+            id=profile["id"],
+            stack_level=profile["stackLevel"],
+            schedule=profile["chargingSchedule"][0],
+        )
+
+    @staticmethod
     def working(charger: ReferenceCharger, connector: int = 1) -> list[float]:
         """The limits of the working profiles a connector received, in order."""
         return [
-            m.payload["csChargingProfiles"]["chargingSchedule"][
-                "chargingSchedulePeriod"
-            ][0]["limit"]
-            for m in Bench.profiles(charger)
-            if m.payload["connectorId"] == connector
-            and m.payload["csChargingProfiles"]["chargingProfileId"] == 1900 + connector
+            profile.schedule["chargingSchedulePeriod"][0]["limit"]
+            for profile in map(Bench.profile, Bench.profiles(charger))
+            if profile.connector == connector and profile.id == 1900 + connector
         ]
 
     def over_breaker(self, breaker: float = 25.0) -> float:

@@ -21,11 +21,16 @@ from .bench import Bench, connector_data
 PASSWORD = "s3cret-key"
 
 
+VERSIONS = pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+
+
 async def _site_with_charger(
-    central: Bench, *, password: str | None = PASSWORD
+    central: Bench, *, password: str | None = PASSWORD, version: str = "1.6"
 ) -> ReferenceCharger:
     """A site running its server, and a charger CP-7 added to it that connects."""
-    charger = central.add_central_charger(StationSpec(cp_id="CP-7"), password=password)
+    charger = central.add_central_charger(
+        StationSpec(cp_id="CP-7", ocpp_version=version), password=password
+    )
     await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
     await central.add_connector(
         "CP-7",
@@ -37,22 +42,28 @@ async def _site_with_charger(
     return charger
 
 
+@VERSIONS
 async def test_a_charger_connects_and_charges_within_the_breaker(
-    central: Bench,
+    central: Bench, version: str
 ) -> None:
     """Let in with its password; both profiles on the wire; the car follows the breaker."""
     assert not central.hass.config_entries.async_entries("ocpp")
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     took = await central.until(lambda: charger.boots > 0, limit=30)
-    central.record("charger powered → booted", took)
+    central.record(f"charger powered → booted (OCPP {version})", took)
     took = await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
-    central.record("booted → both profiles installed", took)
-    failsafe, working = central.profiles(charger)[:2]
-    assert failsafe.payload["csChargingProfiles"]["chargingProfileId"] == 1801
-    assert failsafe.payload["csChargingProfiles"]["stackLevel"] == 0
-    assert working.payload["csChargingProfiles"]["chargingProfileId"] == 1901
-    assert working.payload["csChargingProfiles"]["stackLevel"] == 1
-    # The charger was asked for every measurand we use, every 10 s.
+    central.record(f"booted → both profiles installed (OCPP {version})", took)
+    failsafe, working = map(central.profile, central.profiles(charger)[:2])
+    assert (failsafe.id, failsafe.stack_level) == (1801, 0)
+    assert (working.id, working.stack_level) == (1901, 1)
+    # Spoken to in its own version; asked for every measurand we use, every 10 s.
+    configured = {m.action for m in charger.received} & {
+        "ChangeConfiguration",
+        "SetVariables",
+    }
+    assert configured == {
+        "SetVariables" if version == "2.0.1" else "ChangeConfiguration"
+    }
     assert charger.config["MeterValueSampleInterval"] == "10"
     assert "Current.Offered" in charger.config["MeterValuesSampledData"]
 
@@ -62,7 +73,7 @@ async def test_a_charger_connects_and_charges_within_the_breaker(
 
     central.house["A"] = 14.0  # 25 A breaker: 11 A left for the car on phase A
     took = await central.until(lambda: central.working(charger)[-1] <= 11.0, limit=30)
-    central.record("house-load step → lower limit", took)
+    central.record(f"house-load step → lower limit (OCPP {version})", took)
     assert took <= 2
     await central.until(lambda: central.over_breaker() == 0.0, limit=15)
 
@@ -130,11 +141,13 @@ async def test_a_refused_charger_is_added_from_its_repair(central: Bench) -> Non
     await central.until(lambda: _issue(central, "charger_refused") is None, limit=10)
 
 
+@VERSIONS
 async def test_a_charger_that_comes_back_gets_both_profiles_again(
     central: Bench,
+    version: str,
 ) -> None:
     """Disconnect: seen at once; reconnect: the failsafe profile goes on again first."""
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
     charger.plug_in(1, Car(phases=3, max_a=32))
     await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
@@ -146,13 +159,14 @@ async def test_a_charger_that_comes_back_gets_both_profiles_again(
         lambda: len(central.profiles(charger, since)) >= 2, limit=60
     )
     central.record("reboot → both profiles again", took)
-    first = central.profiles(charger, since)[0]
-    assert first.payload["csChargingProfiles"]["chargingProfileId"] == 1801
+    assert central.profile(central.profiles(charger, since)[0]).id == 1801
     await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
 
 
+@VERSIONS
 async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
     central: Bench,
+    version: str,
 ) -> None:
     """Gone from the network, a charger still applies our last limit by its own clock.
 
@@ -161,8 +175,10 @@ async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
     rise cannot be told from the house's: the other car pauses meanwhile). After the lapse the
     charger is at its failsafe, which the meter shows, and the other car gets the rest.
     """
-    away = await _site_with_charger(central)
-    other = central.add_central_charger(StationSpec(cp_id="CP-8"), password=PASSWORD)
+    away = await _site_with_charger(central, version=version)
+    other = central.add_central_charger(
+        StationSpec(cp_id="CP-8", ocpp_version=version), password=PASSWORD
+    )
     await central.add_connector(
         "CP-8", name="Other", password=PASSWORD, rate_unit="A", stack_level=1
     )
@@ -196,20 +212,22 @@ async def test_a_charger_that_drops_off_keeps_its_last_limit_until_it_lapses(
     assert central.over_breaker() == 0.0
 
 
+@VERSIONS
 async def test_a_removed_connector_leaves_its_charger_without_our_profiles(
     central: Bench,
+    version: str,
 ) -> None:
     """Our two profiles cleared by their ids while the charger is still let in; then it
     is refused like any unknown charger."""
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     await central.until(lambda: len(charger.profiles.profiles) == 2, limit=30)
     assert central.site is not None
     subentry = next(iter(central.site.subentries))
     since = len(charger.received)
     assert central.hass.config_entries.async_remove_subentry(central.site, subentry)
     await central.hass.async_block_till_done(wait_background_tasks=True)
-    cleared = [
-        m.payload["id"]
+    cleared: list[int] = [
+        m.payload["id" if version == "1.6" else "chargingProfileId"]
         for m in charger.received[since:]
         if m.action == "ClearChargingProfile"
     ]
@@ -232,11 +250,13 @@ def _connector_device(central: Bench, name: str) -> str:
     )
 
 
+@VERSIONS
 async def test_the_charger_is_asked_what_only_a_direct_connection_can_ask(
     central: Bench,
+    version: str,
 ) -> None:
     """Stop and start a session, take a connector out of service and back, restart it."""
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     charger.plug_in(1, Car(phases=3, max_a=32))
     await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=120)
     device = _connector_device(central, "Car")
@@ -286,13 +306,16 @@ def _issue(central: Bench, key: str) -> dict[str, str] | None:
     return dict(issue.translation_placeholders or {})
 
 
-async def test_the_schedule_the_charger_will_apply_is_checked(central: Bench) -> None:
+@VERSIONS
+async def test_the_schedule_the_charger_will_apply_is_checked(
+    central: Bench, version: str
+) -> None:
     """After every new limit the composite schedule is read back, in the charger's clock.
 
     A charger whose clock is 10 minutes behind would keep our limit 10 minutes past its
     validity if Home Assistant stopped: named in a repair issue with its offset.
     """
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     await central.until(lambda: len(central.profiles(charger)) >= 2, limit=30)
     await central.run(5)
     asked = [m for m in charger.received if m.action == "GetCompositeSchedule"]
@@ -314,8 +337,10 @@ async def test_the_schedule_the_charger_will_apply_is_checked(central: Bench) ->
     await central.until(lambda: _issue(central, "schedule_mismatch") is None, limit=300)
 
 
+@VERSIONS
 async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
     central: Bench,
+    version: str,
 ) -> None:
     """Stack level 2 on a charger that takes 1, in A where it takes W, Absolute where it
     takes Relative: every profile rejected as configured, then taken in the one shape that
@@ -323,7 +348,11 @@ async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
     """
     charger = central.add_central_charger(
         StationSpec(
-            cp_id="CP-7", max_stack_level=1, rate_units="Power", takes_absolute=False
+            cp_id="CP-7",
+            max_stack_level=1,
+            rate_units="Power",
+            takes_absolute=False,
+            ocpp_version=version,
         ),
         password=PASSWORD,
     )
@@ -346,10 +375,10 @@ async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
     central.house["A"] = 14.0
     await central.until(lambda: central.over_breaker() == 0.0, limit=30)
     await central.run(130)  # a refresh or two, straight in the shape it takes
-    later = [m.payload["csChargingProfiles"] for m in central.profiles(charger, since)]
+    later = [central.profile(m) for m in central.profiles(charger, since)]
     assert later
-    assert all(p["stackLevel"] <= 1 for p in later)
-    assert all(p["chargingSchedule"]["chargingRateUnit"] == "W" for p in later)
+    assert all(p.stack_level <= 1 for p in later)
+    assert all(p.schedule["chargingRateUnit"] == "W" for p in later)
     assert central.over_breaker() == 0.0
 
 
@@ -373,11 +402,13 @@ async def test_a_charger_that_takes_no_profile_is_named_in_a_repair(
     assert _issue(central, "profile_adapted") is None
 
 
+@VERSIONS
 async def test_home_assistant_stopped_the_charger_falls_to_its_failsafe(
     central: Bench,
+    version: str,
 ) -> None:
     """Nobody left to refresh the working profile: the charger's own clock ends it."""
-    charger = await _site_with_charger(central)
+    charger = await _site_with_charger(central, version=version)
     charger.plug_in(1, Car(phases=3, max_a=32))
     await central.until(lambda: charger.draw(1) == (16.0, 16.0, 16.0), limit=120)
     await central.stop_home_assistant()
