@@ -49,7 +49,7 @@ class DemoHouse:
     listeners: list[Callable[[], None]] = field(default_factory=list)
     charger: ReferenceCharger = field(
         default_factory=lambda: ReferenceCharger(
-            StationSpec(cp_id=CHARGER_ID, max_current_a=16.0),
+            StationSpec(cp_id=CHARGER_ID, max_current_a=16.0, ocpp_version="2.0.1"),
             f"ws://127.0.0.1:{OCPP_PORT}",
             dt_util.utcnow,
             password=CHARGER_PASSWORD,
