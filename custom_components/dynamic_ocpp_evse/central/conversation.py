@@ -59,6 +59,8 @@ class Conversation(ChargePoint, ABC):  # type: ignore[misc]
         self._changed = changed
         self._received: list[float] = []  # when its recent messages came
         self._tasks: set[asyncio.Task[None]] = set()  # requests of ours in flight
+        # Ids we give (transactions, remote starts) stay unique over restarts of HA.
+        self._last_id = int(clock().timestamp())
 
     async def route_message(self, raw_msg: str) -> None:
         """Answer what cannot be understood with a CALLERROR; the connection survives.
@@ -91,6 +93,11 @@ class Conversation(ChargePoint, ABC):  # type: ignore[misc]
                 await self._send(
                     json.dumps([4, str(message[1]), "InternalError", "Not handled", {}])
                 )
+
+    def _new_id(self) -> int:
+        """An id not given before."""
+        self._last_id += 1
+        return self._last_id
 
     def _now(self) -> str:
         return format_time(self._clock())

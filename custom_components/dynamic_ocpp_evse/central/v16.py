@@ -37,11 +37,6 @@ class Charger16(Conversation, ChargePoint):  # type: ignore[misc]
 
     format_error: ClassVar[str] = "FormationViolation"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """As every conversation; transaction ids stay unique over restarts of HA."""
-        super().__init__(*args, **kwargs)
-        self._next_transaction = int(self._clock().timestamp())
-
     # --- what the charger tells us --------------------------------------------------------
 
     @on(Action.boot_notification)
@@ -116,8 +111,7 @@ class Charger16(Conversation, ChargePoint):  # type: ignore[misc]
 
     @on(Action.start_transaction)
     def _start(self, connector_id: int, id_tag: str, **_: Any) -> Any:
-        transaction = self._next_transaction
-        self._next_transaction += 1
+        transaction = self._new_id()
         self.state.connector(connector_id).transaction_id = transaction
         self._changed()
         return call_result.StartTransaction(

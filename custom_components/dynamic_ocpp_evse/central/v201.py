@@ -62,11 +62,6 @@ class Charger201(Conversation, ChargePoint):  # type: ignore[misc]
 
     format_error: ClassVar[str] = "FormatViolation"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """As every conversation; remote start ids stay unique over restarts of HA."""
-        super().__init__(*args, **kwargs)
-        self._next_remote_start = int(self._clock().timestamp())
-
     # --- what the charger tells us --------------------------------------------------------
 
     @on(Action.boot_notification)
@@ -302,11 +297,10 @@ class Charger201(Conversation, ChargePoint):  # type: ignore[misc]
 
     async def start_transaction(self, connector: int) -> bool:
         """RequestStartTransaction on the EVSE."""
-        self._next_remote_start += 1
         answer = await self._ask(
             call.RequestStartTransaction(
                 id_token={"id_token": ID_TAG, "type": IdTokenEnumType.central},
-                remote_start_id=self._next_remote_start,
+                remote_start_id=self._new_id(),
                 evse_id=connector,
             )
         )
