@@ -90,11 +90,11 @@ class Fleet:
     Their work does not count against the server's loop.
     """
 
-    def __init__(self, ids: list[str], port: int) -> None:
+    def __init__(self, ids: list[str], port: int, version: str) -> None:
         """Chargers for `ids` that will connect to 127.0.0.1:`port`, each with a car."""
         self.chargers = [
             ReferenceCharger(
-                StationSpec(cp_id=cp_id),
+                StationSpec(cp_id=cp_id, ocpp_version=version),
                 f"ws://127.0.0.1:{port}",
                 _now,
                 password="secret",
@@ -157,7 +157,7 @@ def _central_mib() -> float:
     return sum(stat.size for stat in snapshot.statistics("filename")) / 2**20
 
 
-async def main(chargers: int, seconds: float) -> None:
+async def main(chargers: int, seconds: float, version: str) -> None:
     """Run the load and print the figures."""
     tracemalloc.start()
     began = time.monotonic()
@@ -172,7 +172,7 @@ async def main(chargers: int, seconds: float) -> None:
     for cp_id in ids:
         central.allow(cp_id, "secret")
     await central.start()
-    fleet = Fleet(ids, central.port)
+    fleet = Fleet(ids, central.port, version)
     await _within(lambda: all(c.boots for c in fleet.chargers), 60, "every boot")
     booted = time.monotonic()
     await asyncio.sleep(12)  # the first MeterValues at the new interval
@@ -235,5 +235,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chargers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--ocpp", choices=["1.6", "2.0.1"], default="1.6")
     args = parser.parse_args()
-    asyncio.run(main(args.chargers, args.seconds))
+    asyncio.run(main(args.chargers, args.seconds, args.ocpp))
