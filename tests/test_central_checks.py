@@ -11,6 +11,7 @@ from homeassistant.util import dt as dt_util
 from custom_components.dynamic_ocpp_evse.central.server import CentralSystem
 from custom_components.dynamic_ocpp_evse.engine.model import Phase
 from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.config import EvseConfig
+from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.profiles import Shape
 from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.via_central import (
     CentralTransport,
     _mismatch,
@@ -86,3 +87,22 @@ def test_a_charging_cars_current_not_reported_lately_is_not_known(
     connector.status = "SuspendedEV"  # a car that does not charge draws nothing
     connector.line_a = (0.0, 0.0, 0.0)
     assert transport.line_currents(3) == (0.0, 0.0, 0.0)
+
+
+def test_a_rejected_shape_is_tried_one_change_then_two_then_all() -> None:
+    """Stack level 1, the other unit, Relative: singly first, so the least change wins."""
+    tried = Shape(stack_level=3, rate_unit="A").fallbacks()
+    assert [(s.stack_level, s.rate_unit, s.working_kind) for s in tried] == [
+        (1, "A", "Absolute"),
+        (3, "W", "Absolute"),
+        (3, "A", "Relative"),
+        (1, "W", "Absolute"),
+        (1, "A", "Relative"),
+        (3, "W", "Relative"),
+        (1, "W", "Relative"),
+    ]
+    # Already at level 1: nothing to try there.
+    assert len(Shape(stack_level=1, rate_unit="W").fallbacks()) == 3
+    assert tried[-1].differs_from(Shape(3, "A")) == (
+        "stack level 1, limits in W, a Relative working profile"
+    )

@@ -379,6 +379,8 @@ async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
     assert later
     assert all(p.stack_level <= 1 for p in later)
     assert all(p.schedule["chargingRateUnit"] == "W" for p in later)
+    # What it will apply in that shape is what we meant: no schedule mismatch.
+    assert _issue(central, "schedule_mismatch") is None
     assert central.over_breaker() == 0.0
 
 
