@@ -227,8 +227,11 @@ async def test_a_session_reads_as_the_integration_knows_it(
             "transactionId": "tx-9",
             "stoppedReason": "EVDisconnected",
         }
+        # Its final reading still shows the current it drew: ended, it draws nothing.
+        ended["meterValue"] = updated["meterValue"]
         await station.send([2, "t4", "TransactionEvent", ended])
         assert server.chargers["CS1"].connector(1).transaction_id is None
+        assert server.chargers["CS1"].connector(1).line_a == (0.0, 0.0, 0.0)
         await station.send(
             [
                 *status,

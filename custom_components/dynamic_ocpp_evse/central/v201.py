@@ -113,6 +113,8 @@ class Charger201(Conversation, ChargePoint):  # type: ignore[misc]
             int(evse["id"]) if evse and "id" in evse else self._evse_of(transaction)
         )
         if number:
+            # Its readings first: the state after them says whether the car draws now.
+            self._metered(number, meter_value or [])
             connector = self.state.connector(number)
             if event_type == "Ended":
                 connector.transaction_id = None
@@ -122,7 +124,6 @@ class Charger201(Conversation, ChargePoint):  # type: ignore[misc]
                 state = transaction_info.get("charging_state")
                 if state in _CHARGING_STATES:
                     self._set_status(number, _CHARGING_STATES[state])
-            self._metered(number, meter_value or [])
             self._changed()
         if id_token is not None:
             return call_result.TransactionEvent(id_token_info=_ACCEPTED)
