@@ -142,6 +142,46 @@ async def test_a_refused_charger_is_added_from_its_repair(central: Bench) -> Non
 
 
 @VERSIONS
+async def test_two_connectors_of_one_charger_share_its_maximum(
+    central: Bench, version: str
+) -> None:
+    """One login for both connectors (EVSEs in 2.0.1); each its own profiles; the charger's
+    maximum shared."""
+    duo = central.add_central_charger(
+        StationSpec(cp_id="DUO-1", connectors=2, ocpp_version=version),
+        password=PASSWORD,
+    )
+    await central.add_site(ocpp_server_port=central.port, ocpp_server_host="127.0.0.1")
+    for n, name in ((1, "Left"), (2, "Right")):
+        await central.add_connector(
+            "DUO-1",
+            n,
+            name=name,
+            password=PASSWORD,
+            rate_unit="A",
+            stack_level=1,
+            charger_max_current=20,
+        )
+    duo.plug_in(1, Car(phases=3, max_a=32))
+    await central.until(lambda: duo.draw(1)[0] == 16.0, limit=120)
+    await central.run(15)
+    duo.plug_in(2, Car(phases=3, max_a=32))
+
+    def shared() -> bool:
+        return (
+            duo.draw(1)[0] == duo.draw(2)[0] == 10.0
+            and central.working(duo, 1)[-1] == central.working(duo, 2)[-1] == 10.0
+        )
+
+    took = await central.until(shared, limit=120)
+    central.record(
+        f"second car on a shared charger → both at 10 A (OCPP {version})", took
+    )
+    assert {p.id for p in duo.profiles.profiles} == {1801, 1901, 1802, 1902}
+    assert central.over_breaker() == 0.0
+
+
+@VERSIONS
 async def test_a_charger_that_comes_back_gets_both_profiles_again(
     central: Bench,
     version: str,
@@ -395,8 +435,11 @@ async def test_a_charger_that_takes_no_profile_is_named_in_a_repair(
     await central.add_connector(
         "CP-7", name="Car", password=PASSWORD, rate_unit="A", stack_level=2
     )
-    await central.until(
+    took = await central.until(
         lambda: _issue(central, "profile_rejected") is not None, limit=30
+    )
+    central.record(
+        "booted → a profile no shape of which is taken named in a repair", took
     )
     details = (_issue(central, "profile_rejected") or {})["details"]
     assert details.startswith("Car (CP-7): profile 1801: Rejected")
