@@ -432,6 +432,7 @@ async def _within_real_seconds(task: asyncio.Task[Any], seconds: float) -> None:
         await asyncio.wait({task})
     finally:
         timer.cancel()
+        timer.join()  # HA's test plugin fails a test that leaves a thread behind
 
 
 def _measurand_fields(form: Any) -> list[str]:
