@@ -8,7 +8,10 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.util import dt as dt_util
 
+from custom_components.dynamic_ocpp_evse.central.conversation import _read_meter
+from custom_components.dynamic_ocpp_evse.central.link import ConnectorState
 from custom_components.dynamic_ocpp_evse.central.server import CentralSystem
+from custom_components.dynamic_ocpp_evse.central.times import format_time
 from custom_components.dynamic_ocpp_evse.engine.model import Phase
 from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.config import EvseConfig
 from custom_components.dynamic_ocpp_evse.loads.ocpp_evse.profiles import Shape
@@ -106,3 +109,31 @@ def test_a_rejected_shape_is_tried_one_change_then_two_then_all() -> None:
     assert tried[-1].differs_from(Shape(3, "A")) == (
         "stack level 1, limits in W, a Relative working profile"
     )
+
+
+def test_a_charger_back_with_its_clock_behind_is_read_again() -> None:
+    """Readings older than the last one are late ones, except from a new connection: a
+    rebooted charger's clock may start behind. Its transaction is kept for a stop."""
+    connector = ConnectorState(transaction_id=7)
+
+    def reading(at: datetime, amps: float) -> None:
+        _read_meter(
+            connector,
+            {
+                "timestamp": format_time(at),
+                "sampled_value": [
+                    {"measurand": "Current.Import", "phase": "L1", "value": str(amps)}
+                ],
+            },
+            NOW,
+        )
+
+    reading(NOW, 16.0)
+    reading(NOW - timedelta(minutes=5), 10.0)  # sent late: not taken
+    assert connector.line_a[0] == 16.0
+    connector.forget()  # the charger went away
+    assert connector.line_a == (None, None, None)
+    assert connector.status is None
+    assert connector.transaction_id == 7
+    reading(NOW - timedelta(minutes=5), 10.0)  # back, its clock 5 minutes behind
+    assert connector.line_a[0] == 10.0

@@ -6,7 +6,7 @@ from dataclasses import replace
 import math
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from custom_components.dynamic_ocpp_evse.engine.allocate import allocate
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -162,11 +162,11 @@ def _total(plan: Plan, members: list[Load]) -> dict[Phase, float]:
 
 
 def _held(members: list[Load]) -> dict[Phase, float]:
-    """What unreachable connectors among `members` may still draw, per phase."""
+    """What unreachable connectors among `members` may still draw, per phase (every line)."""
     held: dict[Phase, float] = {}
     for load in members:
         if isinstance(load, Evse) and load.holds_a > 0:
-            for phase in load.active_lines():
+            for phase in load.wired:
                 held[phase] = held.get(phase, 0.0) + load.holds_a
     return held
 
@@ -214,6 +214,33 @@ def test_hard_limits_are_never_exceeded(snapshot: Snapshot) -> None:
         for phase, current in _total(plan, members).items():
             room = max(charger.max_a - held.get(phase, 0.0), 0.0)
             assert current <= room + EPS, f"charger {charger.id} phase {phase}"
+
+
+@SAFETY
+@given(snapshots())
+def test_an_unreachable_connector_adds_its_hold_to_the_meter(
+    snapshot: Snapshot,
+) -> None:
+    """The house load is what it would be with the silent connectors' readings unknown,
+    plus what their chargers may still apply, on every wired line — never less."""
+    silent = {
+        load.id
+        for load in snapshot.loads
+        if isinstance(load, Evse) and load.holds_a > 0
+    }
+    assume(silent)
+    unknown = tuple(
+        replace(load, holds_a=0.0, line_a=(None,) * len(load.line_a))
+        if isinstance(load, Evse) and load.id in silent
+        else load
+        for load in snapshot.loads
+    )
+    plan = allocate(snapshot)
+    bare = allocate(replace(snapshot, loads=unknown))
+    held = _held([load for load in snapshot.loads if load.id in silent])
+    for phase in snapshot.site.phases:
+        expected = bare.base_a[phase] + held.get(phase, 0.0)
+        assert math.isclose(plan.base_a[phase], expected, abs_tol=1e-9), phase
 
 
 @SAFETY

@@ -21,12 +21,14 @@ class ConnectorState:
     metered_at: datetime | None = None
 
     def forget(self) -> None:
-        """Its charger is gone: its status is not known any more.
+        """Its charger is gone: nothing it said holds any more but its transaction.
 
-        Its readings stay as the last it gave (what it drew when it went).
+        The next connection may be a rebooted charger whose clock is behind: its readings
+        are taken in their own order again.
         """
-        self.status = None
-        self.offered_a = None
+        kept = ConnectorState(transaction_id=self.transaction_id)
+        for name in self.__slots__:
+            setattr(self, name, getattr(kept, name))
 
 
 @dataclass(slots=True)

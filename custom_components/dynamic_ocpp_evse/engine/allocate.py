@@ -20,7 +20,7 @@ from .budgets import Candidate, Pool, SiteBudgets
 from .distribute import distribute, hold_minimums, keep_within_dead_band
 from .explain import result_of, safe_plan
 from .facts import EPS, lines_of, mode_of, order_key
-from .house import backing_a, base_load, surplus_w, voltage_of
+from .house import backing_a, base_load, held_a, surplus_w, voltage_of
 from .model import (
     SURPLUS_MODES,
     Allocation,
@@ -40,11 +40,14 @@ def allocate(snapshot: Snapshot) -> Plan:
     grid = {phase: snapshot.grid_a.get(phase) for phase in site.phases}
     if any(value is None or not math.isfinite(value) for value in grid.values()):
         return safe_plan(snapshot)
-    base, overdraw = base_load(
+    net, overdraw = base_load(
         snapshot, {p: v for p, v in grid.items() if v is not None}
     )
+    # What PV and battery feed is read from the meter alone: a held limit is not exported.
+    backing, known = backing_a(snapshot, net)
+    held = held_a(snapshot)
+    base = {p: net[p] + held[p] for p in site.phases}
     surplus = surplus_w(snapshot, base)
-    backing, known = backing_a(snapshot, base)
     low = backing if snapshot.backing_low_a is None else snapshot.backing_low_a
     lent = {
         p: lendable_a(site.breaker_type, site.breaker_a, backing[p], low.get(p, 0.0))

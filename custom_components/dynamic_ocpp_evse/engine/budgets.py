@@ -137,9 +137,9 @@ class SiteBudgets:
     def reserve(self, load: Evse) -> None:
         """Keep what a connector we cannot reach may still draw off its groups and charger.
 
-        The breaker and the import cap see it in the house load already.
+        On every wired line; the breaker and the import cap see it in the house load already.
         """
-        for p in self.usable(load.active_lines()):
+        for p in self.usable(load.wired):
             keys = [self.group[g, p] for g in group_chain(load.group, self.parents)]
             if load.charger is not None and (load.charger, p) in self.charger:
                 keys.append(self.charger[load.charger, p])

@@ -48,7 +48,8 @@ def base_load(
     The grid reading less what the managed loads draw (docs/design.md §11, trap 1) — but only up to what each is
     allowed: what a load draws above its command (a load that ignores it, or a reading from
     before the load followed a lower one) stays house load, in every budget. A connector we
-    cannot reach may draw the limit its charger still holds: that is house load too.
+    cannot reach is not taken out: what it draws is not known (its last readings may be old),
+    so all the meter shows stays house load; `held_a` adds what its charger may still apply.
     """
     voltage = voltage_of(snapshot)
     base = dict(grid)
@@ -58,12 +59,9 @@ def base_load(
         allowed = load.control.allowed_a
         excess = 0.0
         if isinstance(load, Evse):
-            drawn = load.measured_by_line()
             if load.holds_a > 0:
-                allowed = load.holds_a
-                for phase in load.active_lines():
-                    if phase in base:
-                        base[phase] += load.holds_a
+                continue
+            drawn = load.measured_by_line()
         elif load.wired and _drawn_is_managed(load):
             total = load.drawn_w()
             per_line = total / (voltage * len(load.wired)) if total > 0 else 0.0
@@ -79,6 +77,20 @@ def base_load(
         if excess > OVERDRAW_TOLERANCE_A:
             overdraw[load.id] = excess
     return base, overdraw
+
+
+def held_a(snapshot: Snapshot) -> dict[Phase, float]:
+    """Per phase, what the chargers of connectors we cannot reach may apply by themselves.
+
+    On every wired line: a car that drew on one line may wake on all of them (docs/design.md §6).
+    """
+    held = dict.fromkeys(snapshot.site.phases, 0.0)
+    for load in snapshot.loads:
+        if isinstance(load, Evse) and load.holds_a > 0:
+            for phase in load.wired:
+                if phase in held:
+                    held[phase] += load.holds_a
+    return held
 
 
 OVERDRAW_TOLERANCE_A = 1.0  # drawing this much above the command is following it

@@ -199,9 +199,9 @@ class Evse:
     current_step_a: float = 0.0
     # The lines its cars charge on, as the user set it; 0: the last car's, as remembered.
     car_lines: int = 0
-    # A connector we cannot reach: the limit its charger still applies from our last command
-    # until that lapses (A per line; 0 when none). Kept free for it on the lines it last drew
-    # on, with its last readings as its draw (docs/design.md §6).
+    # A connector we cannot reach: the most its charger may let a car draw per line by itself
+    # (our last working limit until it lapses, then its failsafe; 0: none). Kept free for it
+    # on every wired line, on top of what the meter shows (docs/design.md §6).
     holds_a: float = 0.0
     control: ControlFlags = field(default_factory=ControlFlags)
 

@@ -57,9 +57,8 @@ class EvseDriver:
     def read(self, hass: HomeAssistant, settings: LoadSettings) -> Evse:
         """The connector as the engine sees it.
 
-        A connector whose status is unknown (charger offline, faulted) takes no part; while
-        the limit it was last sent still holds, that stays free for it with its last readings
-        as its draw (the charger applies it by itself).
+        A connector whose status is unknown (charger offline, faulted) takes no part; what its
+        charger may still let a car draw by itself stays free for it.
         """
         evse = self.config
         transport = self.actuator.transport
@@ -67,9 +66,7 @@ class EvseDriver:
         holds_a = self.actuator.holds_a(dt_util.utcnow()) if status is None else 0.0
         lines = len(evse.wired)
         line_a = (
-            transport.line_currents(lines)
-            if status is not None or holds_a
-            else (None,) * lines
+            transport.line_currents(lines) if status is not None else (None,) * lines
         )
         session = _SESSIONS.get(status) if status is not None else None
         if session is Session.FINISHED and evse.pause_mode == PAUSE_STOP:

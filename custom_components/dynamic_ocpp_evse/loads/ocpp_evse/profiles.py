@@ -36,6 +36,9 @@ FAILSAFE_PROFILE_ID = 1800  # + connector
 BEHIND_SLACK = timedelta(
     days=1
 )  # a charger clock this far behind still applies it at once
+# A charger's clock may lag ours this much before the schedule check calls it a mismatch: our
+# working profile may hold that much longer than its validity.
+LAPSE_SLACK = timedelta(seconds=30)
 OFFERED_GRACE = timedelta(seconds=60)  # time a charger gets to apply a new limit
 OFFERED_TOLERANCE_A = 1.0
 
@@ -142,10 +145,15 @@ class ProfileActuator:
         self._sent: tuple[float, datetime] | None = None
         self._following = True
         self._mismatch_retried = False
-        # The working limit the charger last accepted, and when that profile lapses.
-        self._holding: tuple[float, datetime] | None = None
+        # What the charger lets a car draw per line by itself, should we fall silent: our
+        # working limit until it lapses, then the floor. Until we send one, whatever the last
+        # run may have sent (at most the maximum) for a validity.
+        self._holding = (config.max_a, dt_util.utcnow() + self._lapse)
+        self._floor_a = (
+            config.failsafe_a
+        )  # its own maximum while we cleared our profiles
         # As configured, until the charger rejects that and takes another (kept while loaded).
-        self.shape = Shape(config.stack_level, config.rate_unit)
+        self.shape = self._configured
 
     @property
     def following(self) -> bool:
@@ -161,14 +169,29 @@ class ProfileActuator:
         """Nothing is left alone on a charger."""
 
     def holds_a(self, now: datetime) -> float:
-        """The limit the charger applies by itself now from our last working profile.
+        """The most a car may draw per line from this charger now if we cannot reach it.
 
-        Until that profile lapses a charger we cannot reach may still draw it; afterwards it
-        falls to its failsafe (0: nothing accepted, or lapsed).
+        Our last working limit (or one whose answer was lost) until it lapses by a clock
+        behind ours; never less than the failsafe profile's (a clock ahead of ours ends the
+        working one early); the charger's own maximum while ours are cleared.
         """
-        if self._holding is None or now >= self._holding[1]:
-            return 0.0
-        return self._holding[0]
+        working, until = self._holding
+        return max(working if now < until else 0.0, self._floor_a)
+
+    @property
+    def _configured(self) -> Shape:
+        return Shape(self.config.stack_level, self.config.rate_unit)
+
+    @property
+    def _lapse(self) -> timedelta:
+        return timedelta(seconds=self.config.profile_validity_s) + LAPSE_SLACK
+
+    def _worst_a(self, profile: dict[str, Any]) -> float:
+        """The most a car may draw on one line under this profile (watts: all on one line)."""
+        limit = _limit_of(profile)
+        if profile["chargingSchedule"]["chargingRateUnit"] == "W":
+            return min(limit / self._voltage, self.config.charger_max_a)
+        return limit
 
     def command_lost(self) -> None:
         """A call failed or timed out: send both profiles again with the next command."""
@@ -184,6 +207,8 @@ class ProfileActuator:
         transport = self.transport
         if transport.came_back():
             self.profiles_lost()
+            # A rejection may have been passing: the settings are tried first again.
+            self.shape = self._configured
         try:
             transport.check()
         except HomeAssistantError:
@@ -193,7 +218,7 @@ class ProfileActuator:
         fresh_start = not self._installed
         pausing_by_stop = self.config.pause_mode == PAUSE_STOP
         if fresh_start:
-            await self._send(self.failsafe_profile)
+            await self._send_failsafe()
         if pausing_by_stop:
             await self._guarded(transport.start_or_stop(charging=command.current_a > 0))
         # Paused by a stopped transaction, the working profile keeps its last limit.
@@ -209,13 +234,21 @@ class ProfileActuator:
     ) -> None:
         """The working profile with the command, then the check of what the charger applies."""
         shape = self.shape
-        await self._send(lambda s: self.working_profile(command, now, s))
-        if self.shape != shape:  # taken only in another shape: the failsafe follows it
-            await self._send(self.failsafe_profile)
+        working, until = self._holding
+        lapses = now + self._lapse
+        # Held from before it is sent: the charger may take it even if its answer is lost.
         self._holding = (
-            command.current_a,
-            now + timedelta(seconds=self.config.profile_validity_s),
+            max(
+                self._worst_a(self.working_profile(command, now)),
+                working if now < until else 0.0,
+            ),
+            lapses,
         )
+        await self._send(lambda s: self.working_profile(command, now, s))
+        self._holding = (self._worst_a(self.working_profile(command, now)), lapses)
+        if self.shape != shape:  # taken only in another shape: the failsafe follows it
+            # In that shape or not at all: a search of its own could undo the working's.
+            await self._send_failsafe(search=False)
         # Checked beside the command: a check that cannot be made fails nothing.
         await self.transport.verify(
             _limit_of(self.working_profile(command, now)),
@@ -232,10 +265,18 @@ class ProfileActuator:
 
     async def async_reset(self) -> None:
         """Clear our profiles from the charger; both go back on with the next command."""
+        self._floor_a = max(self.config.charger_max_a, self.config.failsafe_a)
         await self._guarded(self.transport.clear())
         self.profiles_lost()
 
-    async def _send(self, build: Callable[[Shape], dict[str, Any]]) -> None:
+    async def _send_failsafe(self, *, search: bool = True) -> None:
+        """The failsafe profile; once taken, it is what the charger falls to."""
+        await self._send(self.failsafe_profile, search=search)
+        self._floor_a = self._worst_a(self.failsafe_profile())
+
+    async def _send(
+        self, build: Callable[[Shape], dict[str, Any]], *, search: bool = True
+    ) -> None:
         """A profile in the charger's shape; one it rejects is tried in the other shapes.
 
         The first shape it takes is kept for every later profile (its quirk).
@@ -243,6 +284,8 @@ class ProfileActuator:
         try:
             await self._guarded(self.transport.set_profile(build(self.shape)))
         except ProfileRejected:
+            if not search:
+                raise
             for shape in self.shape.fallbacks():
                 try:
                     await self._guarded(self.transport.set_profile(build(shape)))
@@ -260,9 +303,7 @@ class ProfileActuator:
     @property
     def adapted(self) -> str:
         """How the charger's profiles differ from its settings, in words ('' when not)."""
-        return self.shape.differs_from(
-            Shape(self.config.stack_level, self.config.rate_unit)
-        )
+        return self.shape.differs_from(self._configured)
 
     async def _guarded(self, call: Awaitable[None]) -> None:
         """A call to the charger; when it fails the charger may have lost what it was sent."""

@@ -22,9 +22,16 @@ from ...central.times import parse_time
 from ...const import DOMAIN, LOGGER
 from ..kind import LoadUnavailable
 from .config import EvseConfig
-from .profiles import FAILSAFE_PROFILE_ID, WORKING_PROFILE_ID, ProfileRejected
+from .profiles import (
+    FAILSAFE_PROFILE_ID,
+    LAPSE_SLACK,
+    WORKING_PROFILE_ID,
+    ProfileRejected,
+)
 
-LAPSE_SLACK_S = 30  # the failsafe must apply this long after our validity at the latest
+LAPSE_SLACK_S = int(
+    LAPSE_SLACK.total_seconds()
+)  # the failsafe applies this long after at most
 READING_TIMEOUT = timedelta(
     seconds=3 * METER_INTERVAL_S
 )  # a charging car's current expires
