@@ -15,6 +15,7 @@ import pytest
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
+from simulator.charge_point.smart_charging import Kind
 
 from .bench import Bench, connector_data
 
@@ -321,16 +322,21 @@ async def test_the_charger_is_asked_what_only_a_direct_connection_can_ask(
     await ask("start_transaction")
     await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=60)
 
-    with pytest.raises(HomeAssistantError, match="Scheduled|answered"):
+    with pytest.raises(
+        HomeAssistantError, match="CP-7 answered Rejected to start_transaction"
+    ):
         await ask("start_transaction")  # a session runs already: refused, and said so
     await ask(
         "set_connector_availability", available=False
     )  # Scheduled: a session runs
+    assert charger.connectors[1].tx_id is not None  # not taken out under the car
     await ask("stop_transaction")
     await central.until(
         lambda: central.state("sensor.car_status") == "mode_off", limit=30
     )
+    assert not charger.connectors[1].operative  # out of service once the session ended
     await ask("set_connector_availability", available=True)
+    assert charger.connectors[1].operative
     await ask("start_transaction")
     await central.until(lambda: charger.draw(1)[0] >= 15.0, limit=60)
 
@@ -424,6 +430,10 @@ async def test_a_rejected_profile_is_sent_in_the_shape_the_charger_takes(
     assert later
     assert all(p.stack_level <= 1 for p in later)
     assert all(p.schedule["chargingRateUnit"] == "W" for p in later)
+    working = next(p for p in charger.profiles.profiles if p.id == 1901)
+    assert working.kind is Kind.RELATIVE
+    assert working.duration_s is None  # it would count from the session's start
+    assert working.valid_to is not None  # what ends it instead
     # What it will apply in that shape is what we meant: no schedule mismatch.
     assert _issue(central, "schedule_mismatch") is None
     assert central.over_breaker() == 0.0
