@@ -329,12 +329,13 @@ async def test_the_charger_is_asked_what_only_a_direct_connection_can_ask(
     await ask(
         "set_connector_availability", available=False
     )  # Scheduled: a session runs
-    assert charger.connectors[1].tx_id is not None  # not taken out under the car
+    connector = charger.connectors[1]
+    assert connector.tx_id is not None  # not taken out under the car
     await ask("stop_transaction")
     await central.until(
         lambda: central.state("sensor.car_status") == "mode_off", limit=30
     )
-    assert not charger.connectors[1].operative  # out of service once the session ended
+    assert not connector.operative  # out of service once the session ended
     await ask("set_connector_availability", available=True)
     assert charger.connectors[1].operative
     await ask("start_transaction")

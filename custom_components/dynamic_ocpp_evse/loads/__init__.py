@@ -10,8 +10,9 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from .kind import Driver, LoadKind
 from .ocpp_evse import OCPP_EVSE
 from .plug import PLUG
+from .thermal import THERMAL
 
-KINDS: tuple[LoadKind, ...] = (PLUG, OCPP_EVSE)
+KINDS: tuple[LoadKind, ...] = (PLUG, OCPP_EVSE, THERMAL)
 
 
 def kind_of(subentry_type: str) -> LoadKind | None:

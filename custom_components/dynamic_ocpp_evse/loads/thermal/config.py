@@ -1,0 +1,81 @@
+"""A thermal load (hot-water tank, heated store) as the user configured it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ...engine.model import Phase
+
+SUBENTRY_THERMAL: Final = "thermal"
+WATER_HEATER: Final = "water_heater"
+SWITCH: Final = "switch"
+
+# Subentry data keys.
+CONF_HEATER: Final = "heater_entity"  # a water_heater, or a switch that adds the boost
+CONF_TEMPERATURE_SENSOR: Final = "temperature_sensor"
+CONF_NORMAL_TEMPERATURE: Final = "normal_temperature"  # water heater: its own set-point
+CONF_BOOST_TEMPERATURE: Final = "boost_temperature"
+CONF_MAX_TEMPERATURE: Final = "max_temperature"
+CONF_HYSTERESIS: Final = "hysteresis"
+CONF_POWER: Final = "power"
+CONF_POWER_MONITOR: Final = "power_monitor"
+CONF_PHASES: Final = "phases"
+DEFAULT_HYSTERESIS: Final = 3.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThermalConfig:
+    """A store of heat boosted from surplus: its heater, its temperatures (°C), its power."""
+
+    id: str  # the subentry id
+    name: str
+    heater: str
+    temperature_sensor: str | None  # None: the water heater's own current temperature
+    normal_c: float | None  # the set-point restored after a boost (water heater only)
+    boost_c: float
+    max_c: float
+    hysteresis_c: float
+    power_w: float
+    power_monitor: str | None
+    phases: tuple[Phase, ...]
+
+    @classmethod
+    def from_data(
+        cls, subentry_id: str, title: str, data: Mapping[str, Any]
+    ) -> ThermalConfig:
+        """Read a thermal subentry's data."""
+        normal = data.get(CONF_NORMAL_TEMPERATURE)
+        return cls(
+            id=subentry_id,
+            name=title,
+            heater=str(data[CONF_HEATER]),
+            temperature_sensor=data.get(CONF_TEMPERATURE_SENSOR) or None,
+            normal_c=None if normal is None else float(normal),
+            boost_c=float(data[CONF_BOOST_TEMPERATURE]),
+            max_c=float(data[CONF_MAX_TEMPERATURE]),
+            hysteresis_c=float(data.get(CONF_HYSTERESIS, DEFAULT_HYSTERESIS)),
+            power_w=float(data[CONF_POWER]),
+            power_monitor=data.get(CONF_POWER_MONITOR) or None,
+            phases=tuple(Phase(p) for p in data[CONF_PHASES]),
+        )
+
+    @property
+    def device(self) -> str:
+        """What drives it: a water heater's set-point, or a switch."""
+        return self.heater.split(".", 1)[0]
+
+    @property
+    def ceiling_c(self) -> float:
+        """Where a boost ends: its temperature, never above the maximum."""
+        return min(self.boost_c, self.max_c)
+
+    @property
+    def entities(self) -> list[str]:
+        """Every entity the load reads."""
+        return [
+            self.heater,
+            *([self.temperature_sensor] if self.temperature_sensor else []),
+            *([self.power_monitor] if self.power_monitor else []),
+        ]

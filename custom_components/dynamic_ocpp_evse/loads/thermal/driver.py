@@ -1,0 +1,199 @@
+"""A thermal load at run time: its temperature and heater read into an engine load.
+
+A boost is wanted while the store is below its boost temperature; once there it is not wanted
+again until it has cooled by the hysteresis. A temperature that cannot be read ends the boost
+(the engine then sees the load off, and its actuator puts the normal level back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    SERVICE_TURN_OFF,
+    STATE_OFF,
+    STATE_ON,
+    UnitOfTemperature,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.unit_conversion import TemperatureConverter
+
+from ...const import LOGGER
+from ...engine.model import Charger, ModeSetting, Switched
+from ...engine.units import parse_number
+from ...inputs import power_of
+from ...issues import Repair
+from ...settings import LoadSettings
+from ..plug.switch import SwitchActuator
+from .config import SWITCH, WATER_HEATER, ThermalConfig
+from .setpoint import SetpointActuator, restore_normal, usable
+
+_UNITS = {unit.value for unit in UnitOfTemperature}
+
+
+@dataclass(slots=True)
+class BoostBand:
+    """Below the boost temperature a boost is wanted; reached, not again until it cooled."""
+
+    ceiling_c: float
+    hysteresis_c: float
+    reached: bool = False
+
+    def wants(self, temperature_c: float | None) -> bool:
+        """Whether a boost is wanted at this temperature (None: not known → no)."""
+        if temperature_c is None:
+            return False
+        if temperature_c >= self.ceiling_c:
+            self.reached = True
+        elif temperature_c < self.ceiling_c - self.hysteresis_c:
+            self.reached = False
+        return not self.reached
+
+
+class BoostSwitch(SwitchActuator):
+    """A switch that adds the boost (the device keeps its normal level by itself)."""
+
+    async def async_removed(self) -> None:
+        """The load was removed: the boost off (never raises)."""
+        await switch_off(self._hass, self._entity_id)
+
+
+@dataclass(slots=True)
+class ThermalDriver:
+    """One thermal load: its temperature, its heater, and the boost band between them."""
+
+    config: ThermalConfig
+    actuator: SetpointActuator | BoostSwitch
+    band: BoostBand = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The band from the configured temperatures."""
+        self.band = BoostBand(self.config.ceiling_c, self.config.hysteresis_c)
+
+    @property
+    def id(self) -> str:
+        """The load's subentry id."""
+        return self.config.id
+
+    @property
+    def watched(self) -> list[str]:
+        """Its heater, temperature sensor and power monitor."""
+        return self.config.entities
+
+    @property
+    def shared_limit(self) -> Charger | None:
+        """A thermal load shares no limit."""
+        return None
+
+    def temperature_c(self, hass: HomeAssistant) -> float | None:
+        """The store's temperature in °C (None: not known)."""
+        config = self.config
+        if config.temperature_sensor is not None:
+            state = hass.states.get(config.temperature_sensor)
+            if state is None:
+                return None
+            value = parse_number(state.state)
+            unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        else:
+            state = hass.states.get(config.heater)
+            if not usable(state):
+                return None
+            assert state is not None
+            value = parse_number(state.attributes.get("current_temperature"))
+            unit = hass.config.units.temperature_unit
+        if value is None or unit not in _UNITS:
+            return None
+        return TemperatureConverter.convert(value, unit, UnitOfTemperature.CELSIUS)
+
+    def read(self, hass: HomeAssistant, settings: LoadSettings) -> Switched:
+        """The boost as the engine sees it: on while the heater shows it.
+
+        One whose heater cannot be told anything, whose temperature is not known, or that
+        is at its boost temperature takes no part (the engine then turns the boost off).
+        """
+        config = self.config
+        state = hass.states.get(config.heater)
+        if isinstance(self.actuator, SetpointActuator):
+            controllable = usable(state)
+            is_on = self.actuator.boosted(state)
+        else:
+            controllable = state is not None and state.state in (STATE_ON, STATE_OFF)
+            is_on = state is not None and state.state == STATE_ON
+        wanted = self.band.wants(self.temperature_c(hass))
+        measured = (
+            power_of(hass.states.get(config.power_monitor))
+            if config.power_monitor and is_on
+            else None
+        )
+        return Switched(
+            id=config.id,
+            wired=config.phases,
+            power_w=config.power_w,
+            is_on=is_on,
+            measured_w=measured,
+            thermal=True,
+            mode=settings.mode
+            if controllable and wanted and not self.actuator.manual
+            else ModeSetting.OFF,
+            priority=settings.priority,
+        )
+
+
+class ThermalGroup:
+    """The thermal loads of one site."""
+
+    def __init__(
+        self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]
+    ) -> None:
+        """One driver per thermal subentry."""
+        self._drivers = [
+            ThermalDriver(config, actuator_for(hass, config))
+            for config in (
+                ThermalConfig.from_data(subentry_id, subentry.title, subentry.data)
+                for subentry_id, subentry in subentries.items()
+            )
+        ]
+
+    @property
+    def drivers(self) -> Sequence[ThermalDriver]:
+        """One per thermal load."""
+        return self._drivers
+
+    def async_listen(self) -> list[CALLBACK_TYPE]:
+        """Thermal loads follow nothing beyond their entities."""
+        return []
+
+    def repairs(self, site: str) -> list[Repair]:
+        """Thermal loads raise no issue of their own (a missing entity is the site's)."""
+        return []
+
+
+def actuator_for(
+    hass: HomeAssistant, config: ThermalConfig
+) -> SetpointActuator | BoostSwitch:
+    """The water heater's set-point, or the boost switch."""
+    if config.device == WATER_HEATER:
+        return SetpointActuator(hass, config)
+    return BoostSwitch(hass, config.heater)
+
+
+async def leave_normal(hass: HomeAssistant, config: ThermalConfig) -> None:
+    """A removed load (or a removed site's): its normal level back, never raises."""
+    if config.device == WATER_HEATER:
+        await restore_normal(hass, config)
+    else:
+        await switch_off(hass, config.heater)
+
+
+async def switch_off(hass: HomeAssistant, entity_id: str) -> None:
+    """Turn a boost switch off; what fails is logged, not raised."""
+    try:
+        await hass.services.async_call(
+            SWITCH, SERVICE_TURN_OFF, {"entity_id": entity_id}, blocking=True
+        )
+    except HomeAssistantError as err:
+        LOGGER.warning("%s: the boost could not be turned off: %s", entity_id, err)

@@ -1,0 +1,86 @@
+"""Add or change a thermal load (a subentry of the site)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, UnitOfTemperature
+from homeassistant.helpers import selector
+import voluptuous as vol
+
+from ...engine.units import parse_number
+from ..on_off_flow import OwnEntityFlow
+from ..plug.flow import power_errors, power_fields
+from .config import (
+    CONF_BOOST_TEMPERATURE,
+    CONF_HEATER,
+    CONF_HYSTERESIS,
+    CONF_MAX_TEMPERATURE,
+    CONF_NORMAL_TEMPERATURE,
+    CONF_TEMPERATURE_SENSOR,
+    DEFAULT_HYSTERESIS,
+    SWITCH,
+    WATER_HEATER,
+)
+
+_TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
+
+
+def _degrees(low: float, high: float, step: float = 0.5) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=low,
+            max=high,
+            step=step,
+            unit_of_measurement=UnitOfTemperature.CELSIUS,
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
+class ThermalSubentryFlow(OwnEntityFlow):
+    """Add or change a hot-water tank or heated store."""
+
+    driven_key = CONF_HEATER
+
+    def form(self, phases: list[str]) -> dict[vol.Marker, Any]:
+        """Heater, temperatures, power and phases."""
+        return {
+            vol.Required(CONF_HEATER): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain=[WATER_HEATER, SWITCH])
+            ),
+            vol.Optional(CONF_TEMPERATURE_SENSOR): selector.EntitySelector(
+                selector.EntitySelectorConfig(
+                    domain="sensor", device_class="temperature"
+                )
+            ),
+            vol.Optional(CONF_NORMAL_TEMPERATURE, default=45): _degrees(5, 95),
+            vol.Required(CONF_BOOST_TEMPERATURE, default=65): _degrees(5, 95),
+            vol.Required(CONF_MAX_TEMPERATURE, default=70): _degrees(5, 95),
+            vol.Required(CONF_HYSTERESIS, default=DEFAULT_HYSTERESIS): _degrees(
+                0.5, 20
+            ),
+            **power_fields(phases),
+        }
+
+    def check(self, user_input: dict[str, Any]) -> dict[str, str]:
+        """A temperature to go by; boost above normal, within the maximum."""
+        errors = power_errors(self.hass, user_input)
+        sensor = user_input.get(CONF_TEMPERATURE_SENSOR)
+        if sensor:
+            state = self.hass.states.get(sensor)
+            if state is None:
+                errors[CONF_TEMPERATURE_SENSOR] = "entity_not_found"
+            elif state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) not in (
+                _TEMPERATURE_UNITS
+            ):
+                errors[CONF_TEMPERATURE_SENSOR] = "not_temperature"
+        elif not user_input[CONF_HEATER].startswith(f"{WATER_HEATER}."):
+            errors[CONF_TEMPERATURE_SENSOR] = "temperature_needed"
+        boost = float(user_input[CONF_BOOST_TEMPERATURE])
+        normal = parse_number(user_input.get(CONF_NORMAL_TEMPERATURE))
+        if boost > float(user_input[CONF_MAX_TEMPERATURE]):
+            errors[CONF_BOOST_TEMPERATURE] = "boost_above_maximum"
+        elif normal is not None and normal >= boost:
+            errors[CONF_BOOST_TEMPERATURE] = "boost_not_above_normal"
+        return errors

@@ -1,0 +1,377 @@
+"""Thermal loads through Home Assistant's own services: a water heater entity of the real
+`water_heater` platform (whose `set_temperature` converts units as in production), a boost
+switch with a temperature sensor, and the house behind the meters.
+
+The tank warms while its set-point is above its temperature (the meter sees it draw) and cools
+slowly otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.water_heater import (
+    WaterHeaterEntity,
+    WaterHeaterEntityFeature,
+)
+from homeassistant.config_entries import ConfigSubentryData, SubentryFlowContext
+from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockPlatform,
+    async_fire_time_changed,
+    mock_platform,
+)
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
+
+from .conftest import SITE_DATA, FakeSite, setup_site, state_of
+
+TANK = {
+    "heater_entity": "water_heater.tank",
+    "normal_temperature": 45,
+    "boost_temperature": 65,
+    "max_temperature": 70,
+    "hysteresis": 3,
+    "power": 3000,  # 13 A on phase A
+    "phases": ["A"],
+    "mode": "solar",
+    "priority": 1,
+}
+TANK_A = 3000 / 230
+
+
+class Tank(WaterHeaterEntity):
+    """A hot-water tank: heats to its set-point at its power, cools slowly."""
+
+    _attr_has_entity_name = True
+    _attr_name = "Tank"
+    _attr_unique_id = "tank"
+    _attr_should_poll = False
+    _attr_supported_features = WaterHeaterEntityFeature.TARGET_TEMPERATURE
+    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_min_temp = 30.0
+    _attr_max_temp = 75.0
+    _attr_target_temperature_step = 1.0
+
+    def __init__(self) -> None:
+        """At its normal set-point."""
+        self._attr_target_temperature = 45.0
+        self._attr_current_temperature = 45.0  # its own heating is off
+        self._element = False
+        self.rejecting: Exception | None = None
+        self.writes: list[float] = []
+
+    @property
+    def heating(self) -> bool:
+        """Whether its element is on: its thermostat switches it on 2 °C below the set-point
+        and off at it."""
+        target = self._attr_target_temperature or 0.0
+        current = self._attr_current_temperature or 0.0
+        self._element = current < target and (self._element or current < target - 2)
+        return self._element
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Take the set-point (or refuse it, as told)."""
+        if self.rejecting is not None:
+            raise self.rejecting
+        self.writes.append(kwargs[ATTR_TEMPERATURE])
+        self._attr_target_temperature = kwargs[ATTR_TEMPERATURE]
+        self.async_write_ha_state()
+
+    def step(self, seconds: float, *, warming_c_per_s: float) -> None:
+        """Time passes: heat while below the set-point, lose a little otherwise."""
+        current = self._attr_current_temperature or 0.0
+        if self.heating:
+            current = min(
+                current + warming_c_per_s * seconds,
+                self._attr_target_temperature or current,
+            )
+        else:
+            current -= 0.001 * seconds
+        self._attr_current_temperature = round(current, 3)
+        self.async_write_ha_state()
+
+
+@pytest.fixture
+async def tank(hass: HomeAssistant) -> Tank:
+    """The tank, through the real water_heater platform."""
+    entity = Tank()
+
+    async def setup(
+        hass: HomeAssistant,
+        config: Any,
+        add_entities: AddEntitiesCallback,
+        discovery_info: Any = None,
+    ) -> None:
+        add_entities([entity])
+
+    mock_platform(hass, "test.water_heater", MockPlatform(async_setup_platform=setup))
+    assert await async_setup_component(
+        hass, "water_heater", {"water_heater": {"platform": "test"}}
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get("water_heater.tank") is not None
+    return entity
+
+
+def _site(*loads: tuple[str, dict[str, Any]]) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=tuple(
+            ConfigSubentryData(
+                data=data,
+                subentry_id=f"{title.lower()}_id",  # type: ignore[typeddict-unknown-key]
+                subentry_type="thermal",
+                title=title,
+                unique_id=data["heater_entity"],
+            )
+            for title, data in loads
+        ),
+    )
+
+
+async def _run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    site: FakeSite,
+    tank: Tank | None,
+    seconds: float,
+    *,
+    warming_c_per_s: float = 0.0,
+) -> None:
+    """5 s cycles; the tank's element shows in the meter of phase A while it heats."""
+    for _ in range(int(seconds // 5)):
+        if tank is not None:
+            tank.step(5, warming_c_per_s=warming_c_per_s)
+            site.extra["A"] = TANK_A if tank.heating else 0.0
+        site.report()
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _setpoint(hass: HomeAssistant) -> float:
+    state = hass.states.get("water_heater.tank")
+    assert state is not None
+    return float(state.attributes[ATTR_TEMPERATURE])
+
+
+async def test_a_tank_stores_the_surplus_and_goes_back_when_it_goes(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    """Exported power raises the set-point to the boost; once the surplus is gone for the
+    disable delay, the normal set-point is back."""
+    fake_site.set_house(A=-20.0)  # 4.6 kW exported on phase A
+    await setup_site(hass, _site(("Tank", TANK)), background=True)
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert _setpoint(hass) == 65.0
+    assert tank.heating
+    assert state_of(hass, "sensor.tank_status") in ("surplus", "at_maximum")
+    fake_site.set_house(A=3.0)  # a cloud: the tank now heats from the grid
+    await _run(hass, freezer, fake_site, tank, 240)
+    assert _setpoint(hass) == 45.0
+    assert tank.writes == [65.0, 45.0]  # each written once
+
+
+async def test_no_boost_from_the_grid_in_standard_mode(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    await setup_site(
+        hass, _site(("Tank", {**TANK, "mode": "standard"})), background=True
+    )
+    await _run(hass, freezer, fake_site, tank, 120)
+    assert _setpoint(hass) == 45.0
+    assert tank.writes == []
+
+
+async def test_a_boost_ends_at_its_temperature_until_the_tank_cooled(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(("Tank", TANK)), background=True)
+    await _run(hass, freezer, fake_site, tank, 90, warming_c_per_s=0.02)
+    assert _setpoint(hass) == 65.0
+    await _run(hass, freezer, fake_site, tank, 1200, warming_c_per_s=0.02)
+    assert tank.writes == [65.0, 45.0]  # reached: the normal set-point while it is warm
+    assert state_of(hass, "sensor.tank_status") == "mode_off"
+    tank._attr_current_temperature = 63.0  # used a little: within the hysteresis
+    await _run(hass, freezer, fake_site, tank, 120)
+    assert _setpoint(hass) == 45.0
+    tank._attr_current_temperature = 61.0  # cooled by more than 3 °C: wanted again
+    await _run(hass, freezer, fake_site, tank, 120)
+    assert _setpoint(hass) == 65.0
+
+
+async def test_the_set_point_never_exceeds_the_maximum_nor_the_device(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    tank._attr_max_temp = 60.0  # the device goes no higher
+    await setup_site(
+        hass,
+        _site(("Tank", {**TANK, "boost_temperature": 68, "max_temperature": 70})),
+        background=True,
+    )
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert _setpoint(hass) == 60.0
+
+
+async def test_a_temperature_that_cannot_be_read_ends_the_boost(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set("sensor.tank_top", "50", {"unit_of_measurement": "°C"})
+    fake_site.set_house(A=-20.0)
+    await setup_site(
+        hass,
+        _site(("Tank", {**TANK, "temperature_sensor": "sensor.tank_top"})),
+        background=True,
+    )
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert _setpoint(hass) == 65.0
+    hass.states.async_set("sensor.tank_top", "unavailable")
+    await _run(hass, freezer, fake_site, tank, 10)
+    assert _setpoint(hass) == 45.0
+
+
+async def test_a_tank_that_refuses_its_set_point_stops_nothing_else(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    tank.rejecting = HomeAssistantError("the tank is in legionella mode")
+    await setup_site(hass, _site(("Tank", TANK)), background=True)
+    seen = set()
+    for _ in range(18):
+        await _run(hass, freezer, fake_site, tank, 5)
+        seen.add(state_of(hass, "sensor.tank_status"))
+        assert state_of(hass, "sensor.home_status") == "ok"
+    assert "command_failed" in seen
+    tank.rejecting = None  # it takes it again: the boost starts once its pause is over
+    await _run(hass, freezer, fake_site, tank, 300)
+    assert _setpoint(hass) == 65.0
+
+
+async def test_a_restart_that_finds_a_boost_left_over_restores_the_normal_set_point(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    tank._attr_target_temperature = 65.0  # boosted when Home Assistant stopped
+    tank.async_write_ha_state()
+    fake_site.set_house(A=3.0)  # no surplus now
+    await setup_site(hass, _site(("Tank", TANK)), background=True)
+    await _run(hass, freezer, fake_site, tank, 10)
+    assert _setpoint(hass) == 45.0
+
+
+async def test_a_removed_tank_gets_its_normal_set_point_back(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    entry = _site(("Tank", TANK))
+    await setup_site(hass, entry, background=True)
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert _setpoint(hass) == 65.0
+    assert hass.config_entries.async_remove_subentry(entry, "tank_id")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _setpoint(hass) == 45.0
+
+
+async def test_a_removed_site_leaves_its_tanks_at_their_normal_set_point(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    entry = _site(("Tank", TANK))
+    await setup_site(hass, entry, background=True)
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _setpoint(hass) == 45.0
+
+
+async def test_a_boost_switch_runs_on_surplus_up_to_its_temperature(
+    hass: HomeAssistant, fake_site: FakeSite, freezer: FrozenDateTimeFactory
+) -> None:
+    """A store that keeps its normal level itself; our switch adds the boost element."""
+    fake_site.plugs["switch.store_boost"] = ("A", TANK_A)
+    hass.states.async_set("switch.store_boost", "off")
+    hass.states.async_set("sensor.store", "50", {"unit_of_measurement": "°C"})
+    fake_site.set_house(A=-20.0)
+    store = {
+        **TANK,
+        "heater_entity": "switch.store_boost",
+        "temperature_sensor": "sensor.store",
+    }
+    del store["normal_temperature"]
+    entry = _site(("Store", store))
+    await setup_site(hass, entry, background=True)
+    await _run(hass, freezer, fake_site, None, 90)
+    assert state_of(hass, "switch.store_boost") == "on"
+    hass.states.async_set("sensor.store", "65.2", {"unit_of_measurement": "°C"})
+    await _run(hass, freezer, fake_site, None, 10)
+    assert state_of(hass, "switch.store_boost") == "off"
+    assert ("turn_off", "switch.store_boost") in fake_site.calls
+    hass.states.async_set("sensor.store", "58", {"unit_of_measurement": "°C"})
+    await _run(hass, freezer, fake_site, None, 240)
+    assert state_of(hass, "switch.store_boost") == "on"
+    assert hass.config_entries.async_remove_subentry(entry, "store_id")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state_of(hass, "switch.store_boost") == "off"
+
+
+async def _flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "thermal"),
+        context=SubentryFlowContext(source="user"),
+    )
+    assert result["type"] == "form"
+    return dict(result)
+
+
+async def test_the_form_names_the_field_and_the_problem(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank
+) -> None:
+    entry = _site()
+    await setup_site(hass, entry)
+    hass.states.async_set("switch.store_boost", "off")
+    hass.states.async_set("sensor.kitchen", "21", {"unit_of_measurement": "%"})
+    form = {**TANK, "name": "Tank"}
+    cases: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({"boost_temperature": 75}, {"boost_temperature": "boost_above_maximum"}),
+        ({"boost_temperature": 40}, {"boost_temperature": "boost_not_above_normal"}),
+        (
+            {"heater_entity": "switch.store_boost"},
+            {"temperature_sensor": "temperature_needed"},
+        ),
+        (
+            {"temperature_sensor": "sensor.kitchen"},
+            {"temperature_sensor": "not_temperature"},
+        ),
+        ({"heater_entity": "water_heater.none"}, {"heater_entity": "entity_not_found"}),
+    ]
+    for change, errors in cases:
+        flow = await _flow(hass, entry)
+        result = await hass.config_entries.subentries.async_configure(
+            flow["flow_id"], {**form, **change}
+        )
+        assert result.get("errors") == errors, change
+    flow = await _flow(hass, entry)
+    result = await hass.config_entries.subentries.async_configure(flow["flow_id"], form)
+    assert result["type"] == "create_entry"
+    (subentry,) = entry.subentries.values()
+    assert subentry.subentry_type == "thermal"
+    assert subentry.data["boost_temperature"] == 65
+    flow = await _flow(hass, entry)  # the same tank again
+    result = await hass.config_entries.subentries.async_configure(flow["flow_id"], form)
+    assert result.get("errors") == {"heater_entity": "already_managed"}
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
