@@ -226,6 +226,9 @@ async def test_the_set_point_never_exceeds_the_maximum_nor_the_device(
     )
     await _run(hass, freezer, fake_site, tank, 90)
     assert _setpoint(hass) == 60.0
+    # Where the device stops, the boost ends: it is not kept on, drawing nothing, for 65 °C.
+    await _run(hass, freezer, fake_site, tank, 900, warming_c_per_s=0.02)
+    assert tank.writes == [60.0, 45.0]
 
 
 async def test_a_temperature_that_cannot_be_read_ends_the_boost(

@@ -33,6 +33,7 @@ from .config import SWITCH, WATER_HEATER, ThermalConfig
 from .setpoint import SetpointActuator, restore_normal, usable
 
 _UNITS = {unit.value for unit in UnitOfTemperature}
+REACHED_WITHIN_C = 0.5
 
 
 @dataclass(slots=True)
@@ -44,10 +45,14 @@ class BoostBand:
     reached: bool = False
 
     def wants(self, temperature_c: float | None) -> bool:
-        """Whether a boost is wanted at this temperature (None: not known → no)."""
+        """Whether a boost is wanted at this temperature (None: not known → no).
+
+        Within REACHED_WITHIN_C of the boost temperature counts as there: a device stops
+        at its set-point by its own reading.
+        """
         if temperature_c is None:
             return False
-        if temperature_c >= self.ceiling_c:
+        if temperature_c >= self.ceiling_c - REACHED_WITHIN_C:
             self.reached = True
         elif temperature_c < self.ceiling_c - self.hysteresis_c:
             self.reached = False
@@ -120,6 +125,12 @@ class ThermalDriver:
         if isinstance(self.actuator, SetpointActuator):
             controllable = usable(state)
             is_on = self.actuator.boosted(state)
+            if controllable:
+                assert state is not None
+                # The device stops at its own limit, or a step below ours: so does the boost.
+                self.band.ceiling_c = min(
+                    config.ceiling_c, self.actuator.setpoint_c(state, boost=True)
+                )
         else:
             controllable = state is not None and state.state in (STATE_ON, STATE_OFF)
             is_on = state is not None and state.state == STATE_ON

@@ -97,6 +97,14 @@ class SetpointActuator:
         steps = value / step
         return (math.floor(steps + 1e-9) if boost else round(steps)) * step
 
+    def setpoint_c(self, state: State, *, boost: bool) -> float:
+        """The set-point to write, in °C."""
+        return TemperatureConverter.convert(
+            self.setpoint(state, boost=boost),
+            self._hass.config.units.temperature_unit,
+            UnitOfTemperature.CELSIUS,
+        )
+
     async def async_apply(self, command: Command) -> None:
         """Write the set-point the command calls for, when the device shows another."""
         await self.async_set(boost=command.current_a > 0)
