@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import math
 from typing import Protocol
 
+from custom_components.dynamic_ocpp_evse.engine.boost import BoostBand
 from custom_components.dynamic_ocpp_evse.engine.cycle import run_cycle
 from custom_components.dynamic_ocpp_evse.engine.meter import MeterState
 from custom_components.dynamic_ocpp_evse.engine.model import (
@@ -76,6 +77,7 @@ class Ours:
     states: dict[str, LoadState] = field(default_factory=dict)
     params: ControlParams = field(default_factory=ControlParams)
     meter: MeterState = field(default_factory=MeterState)
+    bands: dict[str, BoostBand] = field(default_factory=dict)  # per tank
 
     def decide(
         self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
@@ -106,6 +108,16 @@ class Ours:
             )
         for plug in day.plugs:
             on, watts = seen.plugs[plug.id]
+            mode = ModeSetting(plug.mode)
+            if plug.tank is not None:  # as the thermal kind reads it
+                band = self.bands.setdefault(
+                    plug.id,
+                    BoostBand(
+                        min(plug.tank.boost_c, plug.tank.max_c), plug.tank.hysteresis_c
+                    ),
+                )
+                if not band.wants(seen.tanks.get(plug.id)):
+                    mode = ModeSetting.OFF
             loads.append(
                 Switched(
                     id=plug.id,
@@ -113,7 +125,8 @@ class Ours:
                     power_w=plug.power_w,
                     is_on=on,
                     measured_w=watts if on else None,
-                    mode=ModeSetting(plug.mode),
+                    thermal=plug.tank is not None,
+                    mode=mode,
                     priority=plug.priority,
                     group=plug.group,
                 )

@@ -48,6 +48,38 @@ class ChargerSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TankSpec:
+    """A hot-water tank behind a boost switch: its own element keeps the normal level."""
+
+    litres: float = 200.0
+    start_c: float = 45.0
+    normal_c: float = 45.0  # its own thermostat (2 K band): house load
+    boost_c: float = 65.0
+    max_c: float = 70.0  # its safety cut-out: no element heats above it
+    hysteresis_c: float = 3.0
+    loss_w_per_k: float = 1.5  # standing loss per kelvin above the room (20 °C)
+    # Hot water drawn: (hour, litres), replaced by water at 10 °C.
+    draws: tuple[tuple[float, float], ...] = (
+        (7.0, 40.0),
+        (7.5, 30.0),
+        (12.5, 10.0),
+        (19.0, 20.0),
+        (21.0, 50.0),
+    )
+
+    def most_kwh(self, hours: float) -> float:
+        """The most heat it could take in a day, its own heating included (a bound).
+
+        From its start to its maximum, every litre drawn heated from cold, its loss at the
+        maximum all day.
+        """
+        litres = self.litres + sum(drawn for _, drawn in self.draws)
+        heating_j = litres * 4186.0 * (self.max_c - 10.0)
+        loss_j = self.loss_w_per_k * (self.max_c - 20.0) * hours * 3600
+        return (heating_j + loss_j) / 3.6e6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlugSpec:
     """A switched load (e.g. a boiler) that draws its power while on."""
 
@@ -58,6 +90,7 @@ class PlugSpec:
     priority: int = 2
     need_kwh: float = 4.0  # it stops drawing (thermostat) once this much is delivered
     group: str | None = None
+    tank: TankSpec | None = None  # a thermal boost: it heats this tank instead
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,6 +161,13 @@ def _phases(value: Any) -> tuple[Phase, ...]:
     return tuple(Phase(p) for p in (value if isinstance(value, list) else str(value)))
 
 
+def _tank(raw: dict[str, Any]) -> TankSpec:
+    values = dict(raw)
+    if "draws" in values:
+        values["draws"] = tuple(tuple(d) for d in values["draws"])
+    return TankSpec(**values)
+
+
 def load_day(path: Path) -> Day:
     """Read a day description."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -157,7 +197,13 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
     values["cars"] = tuple(Car(**c) for c in values.get("cars", []))
     values["groups"] = tuple(CircuitGroup(**g) for g in values.get("groups", []))
     values["plugs"] = tuple(
-        PlugSpec(**{**p, "phase": Phase(p.get("phase", "A"))})
+        PlugSpec(
+            **{
+                **p,
+                "phase": Phase(p.get("phase", "A")),
+                "tank": _tank(p["tank"]) if "tank" in p else None,
+            }
+        )
         for p in values.get("plugs", [])
     )
     values["spikes"] = tuple(

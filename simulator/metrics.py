@@ -196,4 +196,32 @@ def metrics(trace: Trace) -> dict[str, Any]:
             / max(len(day.cars), 1),
             "setpoint_reversals_per_hour": reversals / day.hours,
         },
+        **({"tanks": _tanks(trace, import_w)} if trace.tank_c else {}),
     }
+
+
+def _tanks(trace: Trace, import_w: Array) -> dict[str, dict[str, float]]:
+    """Per tank: the boost's energy and its grid share, its temperatures, its writes.
+
+    The grid's share is what the site imported while the boost ran, at most the boost's.
+    """
+    day = trace.day
+    hours = day.step_s / 3600.0
+    figures: dict[str, dict[str, float]] = {}
+    for plug in day.plugs:
+        if plug.tank is None:
+            continue
+        boost_w = trace.load_w[plug.id]
+        grid_w = np.minimum(boost_w, np.clip(import_w, 0.0, None))
+        temperature = trace.tank_c[plug.id]
+        figures[plug.id] = {
+            "boost_kwh": float(boost_w.sum() * hours / 1000),
+            "boost_grid_kwh": float(grid_w.sum() * hours / 1000),
+            "hours_at_maximum": float(
+                np.count_nonzero(temperature >= plug.tank.max_c - 0.5) * hours
+            ),
+            "peak_c": float(temperature.max(initial=0.0)),
+            "end_c": float(temperature[-1]) if temperature.size else 0.0,
+            "writes_per_hour": trace.writes[plug.id] / day.hours,
+        }
+    return figures

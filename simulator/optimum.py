@@ -46,7 +46,11 @@ def optimal_self_consumption(day: Day, inputs: Inputs) -> float:
             (max_w, (mid >= car.arrive_h) & (mid < car.leave_h), car.need_kwh)
         )
     flexible.extend(
-        (plug.power_w, np.ones(buckets, dtype=bool), plug.need_kwh)
+        (
+            plug.power_w,
+            np.ones(buckets, dtype=bool),
+            plug.need_kwh if plug.tank is None else plug.tank.most_kwh(day.hours),
+        )
         for plug in day.plugs
     )
 

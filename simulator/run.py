@@ -59,6 +59,7 @@ class Trace:
         default_factory=dict
     )  # per charger: a car there
     delivered_kwh: dict[str, float] = field(default_factory=dict)  # per car
+    tank_c: dict[str, Array] = field(default_factory=dict)  # per tank: its temperature
 
 
 def simulate(
@@ -89,6 +90,7 @@ def simulate(
         wanting={i: np.ones(steps) for i in ids},
         group_a={g.id: np.zeros((phases, steps)) for g in day.groups},
         writes=dict.fromkeys(ids, 0),
+        tank_c={p.id: np.zeros(steps) for p in day.plugs if p.tank is not None},
     )
     wiring = {c.id: c.wired for c in day.chargers}
     chains = load_chains(day)
@@ -152,6 +154,8 @@ def simulate(
             if not full:
                 trace.car_open[index] = 1.0
                 trace.wanting[charger][index] = 1.0
+        for plug_id, celsius in reading.tanks.items():
+            trace.tank_c[plug_id][index] = celsius
         for plug_id, (_on, watts) in reading.plugs.items():
             # A device that has its energy is not stopped by switching it off.
             if world.plugs[plug_id].full:

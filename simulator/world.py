@@ -19,6 +19,9 @@ from .day import Car, Day, PlugSpec
 
 CAR_REACTION_S = 10.0  # a charger and car take this long to follow a new limit
 CAR_MIN_A = 6.0  # below this a car does not charge at all
+ROOM_C = 20.0
+COLD_WATER_C = 10.0
+WATER_J_PER_LITRE_K = 4186.0
 BATTERY_MIN_SOC = 10.0
 
 
@@ -45,21 +48,54 @@ class CarState:
 
 @dataclass(slots=True)
 class PlugState:
-    """A switched load with a thermostat: it stops drawing once its energy is delivered."""
+    """A switched load with a thermostat: it stops drawing once its energy is delivered.
+
+    With a tank it is a boost element instead: it heats the tank while on, up to the tank's
+    cut-out; the tank's own element keeps its normal level (house load).
+    """
 
     plug: PlugSpec
     on: bool = False
     delivered_kwh: float = 0.0
+    temp_c: float = 0.0
+    own_on: bool = False  # the tank's own element
+    own_kwh: float = 0.0
+    draw_w: float = 0.0  # what the boost drew in the last step
+    own_w: float = 0.0  # what the tank's own element drew in the last step
+
+    def __post_init__(self) -> None:
+        """A tank starts at its start temperature."""
+        if self.plug.tank is not None:
+            self.temp_c = self.plug.tank.start_c
 
     @property
     def full(self) -> bool:
-        """Whether its energy is delivered (its thermostat has stopped it)."""
+        """Whether it cannot take more: its energy delivered, or its tank at the cut-out."""
+        tank = self.plug.tank
+        if tank is not None:
+            return self.temp_c >= tank.max_c
         return self.delivered_kwh >= self.plug.need_kwh
 
-    @property
-    def draw_w(self) -> float:
-        """What the load draws now."""
-        return self.plug.power_w if self.on and not self.full else 0.0
+    def advance(self, t: float, step_s: float) -> None:
+        """One step: what it draws, and for a tank the heat it takes in and loses."""
+        power = self.plug.power_w
+        self.draw_w = power if self.on and not self.full else 0.0
+        self.delivered_kwh += self.draw_w * step_s / 3.6e6
+        tank = self.plug.tank
+        if tank is None:
+            return
+        if self.temp_c < tank.normal_c - 2.0:
+            self.own_on = True
+        elif self.temp_c >= tank.normal_c:
+            self.own_on = False
+        self.own_w = power if self.own_on and not self.draw_w else 0.0
+        self.own_kwh += self.own_w * step_s / 3.6e6
+        loss_w = tank.loss_w_per_k * (self.temp_c - ROOM_C)
+        joules = (self.draw_w + self.own_w - loss_w) * step_s
+        self.temp_c += joules / (tank.litres * WATER_J_PER_LITRE_K)
+        for hour, litres in tank.draws:
+            if t <= hour * 3600 < t + step_s:
+                self.temp_c -= litres / tank.litres * (self.temp_c - COLD_WATER_C)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +112,7 @@ class Reading:
         str, tuple[bool, bool, tuple[float, ...]]
     ]  # charger -> (car there, full, line A)
     plugs: dict[str, tuple[bool, float]]  # plug -> (on, W)
+    tanks: dict[str, float] = field(default_factory=dict)  # plug -> its tank's °C
 
 
 class World:
@@ -149,12 +186,15 @@ class World:
             )
             cars[car.car.charger] = (True, car.full, line_a)
         plugs: dict[str, tuple[bool, float]] = {}
+        tanks: dict[str, float] = {}
         for plug_id, plug in self.plugs.items():
-            draw = plug.draw_w
+            plug.advance(t, day.step_s)
             if plug.plug.phase in load:
-                load[plug.plug.phase] += draw
-            plug.delivered_kwh += draw * hours / 1000
-            plugs[plug_id] = (plug.on, draw)
+                load[plug.plug.phase] += plug.draw_w + plug.own_w
+                house[plug.plug.phase] += plug.own_w  # its own heating: the house's
+            plugs[plug_id] = (plug.on, plug.draw_w)
+            if plug.plug.tank is not None:
+                tanks[plug_id] = plug.temp_c
         pv = float(self._pv[index])
         battery = self._battery(sum(load.values()) - pv, hours)
         share = (pv + battery) / len(day.phases)  # a symmetric inverter
@@ -168,6 +208,7 @@ class World:
             soc=self.soc,
             cars=cars,
             plugs=plugs,
+            tanks=tanks,
         )
 
     def _battery(self, net_w: float, hours: float) -> float:

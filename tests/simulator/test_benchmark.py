@@ -119,3 +119,16 @@ def test_ours_never_overloads_a_circuit_group(
 ) -> None:
     """A sub-breaker feeds only managed loads: its budget is exact, so not one A·s over it."""
     assert results[name]["controllers"]["ours"]["safety"]["group_over_limit_As"] == 0.0
+
+
+def test_ours_stores_surplus_in_the_tank_and_never_the_grid(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    """The tank takes the surplus the car leaves; the grid pays for a boost only while a
+    stop is on its way (a cycle's reaction), the boost temperature is where it ends."""
+    tank = results["tank_and_car"]["controllers"]["ours"]["tanks"]["tank"]
+    assert tank["boost_kwh"] > 4.6  # 200 l from 45 to 65 °C at least
+    assert tank["boost_grid_kwh"] < 0.01 * tank["boost_kwh"]
+    assert tank["peak_c"] <= 65.0
+    assert tank["hours_at_maximum"] == 0.0
+    assert tank["writes_per_hour"] < 2

@@ -38,6 +38,7 @@ def prepare(
     drawn_a: float | None = None,
     drawing_lines: int = 0,
     car_lines: int = 0,
+    grid_carries: bool = True,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
@@ -46,7 +47,8 @@ def prepare(
     it is offered (None: not known), and `release_after_s` how long it may not before it is
     released. `drawn_a` is what a charger's car draws now on its busiest line (None: not
     known), `drawing_lines` on how many lines (remembered for its next start, or the next
-    car's); `car_lines` the user's setting, which wins over that.
+    car's); `car_lines` the user's setting, which wins over that. `grid_carries`: whether the
+    grid may carry its minimum through the disable delay (not a thermal boost: surplus only).
     """
     state = _begin(state, mode=mode, active=active)
     paused = (
@@ -71,7 +73,10 @@ def prepare(
         state = replace(state, lines_seen=drawing_lines)
     flags = ControlFlags(
         may_start=not paused and enabled,
-        keep_minimum=state.command_a > 0 and surplus_mode and not may_release,
+        keep_minimum=state.command_a > 0
+        and surplus_mode
+        and grid_carries
+        and not may_release,
         command_a=state.command_a,
         allowed_a=_allowed(state, now, params),
         resting=resting(state, now, params),

@@ -118,6 +118,7 @@ def _prepare_all(
             drawn_a=_drawn(load),
             drawing_lines=_drawing_lines(load),
             car_lines=load.car_lines if isinstance(load, Evse) else 0,
+            grid_carries=not (isinstance(load, Switched) and load.thermal),
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))

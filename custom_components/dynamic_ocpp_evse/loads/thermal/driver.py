@@ -23,6 +23,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.unit_conversion import TemperatureConverter
 
 from ...const import LOGGER
+from ...engine.boost import BoostBand
 from ...engine.model import Charger, ModeSetting, Switched
 from ...engine.units import parse_number
 from ...inputs import power_of
@@ -33,30 +34,6 @@ from .config import SWITCH, WATER_HEATER, ThermalConfig
 from .setpoint import SetpointActuator, restore_normal, usable
 
 _UNITS = {unit.value for unit in UnitOfTemperature}
-REACHED_WITHIN_C = 0.5
-
-
-@dataclass(slots=True)
-class BoostBand:
-    """Below the boost temperature a boost is wanted; reached, not again until it cooled."""
-
-    ceiling_c: float
-    hysteresis_c: float
-    reached: bool = False
-
-    def wants(self, temperature_c: float | None) -> bool:
-        """Whether a boost is wanted at this temperature (None: not known → no).
-
-        Within REACHED_WITHIN_C of the boost temperature counts as there: a device stops
-        at its set-point by its own reading.
-        """
-        if temperature_c is None:
-            return False
-        if temperature_c >= self.ceiling_c - REACHED_WITHIN_C:
-            self.reached = True
-        elif temperature_c < self.ceiling_c - self.hysteresis_c:
-            self.reached = False
-        return not self.reached
 
 
 class BoostSwitch(SwitchActuator):
