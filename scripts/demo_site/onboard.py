@@ -1,7 +1,8 @@
 """Finish the demo's onboarding and configure the integration, through HA's public REST API.
 
 Run by scripts/demo once Home Assistant answers. Creates the owner (demo / demo-password),
-the site with the demo house's meters and solar, and two plugs; then sets the modes.
+the site with the demo house's meters and solar, two plugs and the hot-water tank; then sets the
+modes.
 """
 
 from __future__ import annotations
@@ -156,6 +157,24 @@ def main(base: str) -> None:
                 "priority": priority,
             },
         )
+    flow(
+        base,
+        token,
+        "/api/config/config_entries/subentries/flow",
+        [entry_id, "thermal"],
+        {
+            "name": "Hot water",
+            "heater_entity": "water_heater.hot_water",
+            "normal_temperature": 45,
+            "boost_temperature": 65,
+            "max_temperature": 70,
+            "hysteresis": 3,
+            "power": 2000,
+            "phases": ["C"],
+            "mode": "solar",
+            "priority": 3,
+        },
+    )
     # The reference charger connects to the site's own OCPP server once it is added.
     menu = call(
         base,

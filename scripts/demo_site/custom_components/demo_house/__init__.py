@@ -1,11 +1,13 @@
-"""A simulated house for the demo: grid meters per phase, solar, two plugs and a charger.
+"""A simulated house for the demo: grid meters per phase, solar, two plugs, a tank, a charger.
 
 A day lasts 20 minutes: solar rises and sets (with passing clouds), the house load has a
 morning and an evening peak and an oven on L1 at dinner time. A 1-phase car (it starts on
 1.4 kW of sun) arrives at 8:30 and leaves at 17:30, plugged into the project's reference
 charger, which connects to the integration's own OCPP server (the charger a user would have).
-The grid meters report the house, minus the solar, plus whatever the plugs and the car draw,
-every 5 seconds, like a real meter.
+A 200 l hot-water tank on L3 keeps 45 °C with its own 2 kW element (hot water is drawn morning
+and evening) and can be boosted by raising its set-point. The grid meters report the house,
+minus the solar, plus whatever the plugs, the tank and the car draw, every 5 seconds, like a real
+meter.
 """
 
 from __future__ import annotations
@@ -35,6 +37,39 @@ CHARGER_ID = "DEMO-CP"
 CHARGER_PASSWORD = "demo-charger-key"  # noqa: S105 - the demo's own, on 127.0.0.1
 OCPP_PORT = int(os.environ.get("DEMO_OCPP_PORT", "9010"))
 CAR_HOURS = (8.5, 17.5)  # arrives, leaves
+TANK_W = 2000.0
+TANK_LITRES = 200.0
+TANK_DRAWS = (
+    (7.0, 60.0),
+    (19.5, 70.0),
+)  # (hour, litres of hot water replaced by 10 °C)
+SIM_S_PER_TICK = 5 * 24 * 3600 / DAY_S  # simulated seconds in a 5 s tick
+
+
+@dataclass
+class Tank:
+    """A hot-water tank: its thermostat heats it to the set-point (2 K band)."""
+
+    setpoint_c: float = 45.0
+    temperature_c: float = 44.0
+    heating: bool = False
+
+    def step(self, hour_before: float, hour: float) -> None:
+        """One tick of simulated time: heat, standing loss, hot water drawn."""
+        if self.temperature_c < self.setpoint_c - 2:
+            self.heating = True
+        elif self.temperature_c >= self.setpoint_c:
+            self.heating = False
+        joules = (
+            (TANK_W if self.heating else 0.0) - 1.5 * (self.temperature_c - 20)
+        ) * SIM_S_PER_TICK
+        self.temperature_c = min(
+            self.temperature_c + joules / (TANK_LITRES * 4186),
+            max(self.setpoint_c, 45.0),
+        )
+        for at, litres in TANK_DRAWS:
+            if hour_before <= at < hour:
+                self.temperature_c -= litres / TANK_LITRES * (self.temperature_c - 10)
 
 
 @dataclass
@@ -46,6 +81,8 @@ class DemoHouse:
         default_factory=lambda: dict.fromkeys(PLUGS, False)
     )
     cloud: float = 1.0
+    tank: Tank = field(default_factory=Tank)
+    last_hour: float = 6.0
     listeners: list[Callable[[], None]] = field(default_factory=list)
     charger: ReferenceCharger = field(
         default_factory=lambda: ReferenceCharger(
@@ -88,6 +125,8 @@ class DemoHouse:
         for key, (_name, phase, power) in PLUGS.items():
             if self.plugs_on[key]:
                 loads[phase] += power
+        if self.tank.heating:
+            loads["C"] += TANK_W
         for phase, amps in zip("ABC", self.charger.draw(1), strict=True):
             loads[phase] += amps * VOLTAGE
         solar_per_phase = self.solar_w(now) / 3
@@ -106,6 +145,9 @@ class DemoHouse:
             self.charger.plug_in(1, Car(phases=1, max_a=16.0))
         elif plugged and not here:
             self.charger.unplug(1)
+        hour = self.hour(now) % 24
+        self.tank.step(self.last_hour, hour if hour >= self.last_hour else hour + 24)
+        self.last_hour = hour
         self.tick_now()
 
     @callback
@@ -119,7 +161,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the simulation and its entities."""
     house = DemoHouse()
     hass.data[DOMAIN] = house
-    for platform in (Platform.SENSOR, Platform.SWITCH):
+    for platform in (Platform.SENSOR, Platform.SWITCH, Platform.WATER_HEATER):
         hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {}, config))
     async_track_time_interval(hass, house.tick, timedelta(seconds=5))
     # The charger keeps trying to connect until the site lets it in (onboarding adds it).
