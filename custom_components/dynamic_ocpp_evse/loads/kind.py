@@ -99,6 +99,30 @@ class LoadGroup(Protocol):
         """Every repair issue of the kind, raised or not (`site`: the site's title)."""
 
 
+class EntityLoads[D: Driver]:
+    """The loads of a kind that reads only their own entities.
+
+    They follow nothing else and raise no issue of their own (a missing entity is the site's).
+    """
+
+    def __init__(self, drivers: list[D]) -> None:
+        """The kind's drivers, one per subentry."""
+        self._drivers = drivers
+
+    @property
+    def drivers(self) -> Sequence[D]:
+        """One per load."""
+        return self._drivers
+
+    def async_listen(self) -> list[CALLBACK_TYPE]:
+        """Nothing to follow."""
+        return []
+
+    def repairs(self, site: str) -> list[Repair]:
+        """No issue of their own."""
+        return []
+
+
 class LoadKind(Protocol):
     """A kind of load: one subentry type of the site."""
 

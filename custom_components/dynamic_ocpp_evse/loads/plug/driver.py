@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import HomeAssistant
 
 from ...engine.model import Charger, ModeSetting, Switched
 from ...inputs import power_of
-from ...issues import Repair
 from ...settings import LoadSettings
+from ..kind import EntityLoads
 from .config import PlugConfig
 from .switch import SwitchActuator
 
@@ -68,30 +68,19 @@ class PlugDriver:
         )
 
 
-class PlugGroup:
+class PlugGroup(EntityLoads[PlugDriver]):
     """The plugs of one site."""
 
     def __init__(
         self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]
     ) -> None:
         """One driver per plug subentry."""
-        self._drivers = [
-            PlugDriver(config, SwitchActuator(hass, config.switch_entity))
-            for config in (
-                PlugConfig.from_data(subentry_id, subentry.title, subentry.data)
-                for subentry_id, subentry in subentries.items()
-            )
-        ]
-
-    @property
-    def drivers(self) -> Sequence[PlugDriver]:
-        """One per plug."""
-        return self._drivers
-
-    def async_listen(self) -> list[CALLBACK_TYPE]:
-        """Plugs follow nothing beyond their entities."""
-        return []
-
-    def repairs(self, site: str) -> list[Repair]:
-        """Plugs raise no issue of their own (a missing entity is the site's)."""
-        return []
+        super().__init__(
+            [
+                PlugDriver(config, SwitchActuator(hass, config.switch_entity))
+                for config in (
+                    PlugConfig.from_data(subentry_id, subentry.title, subentry.data)
+                    for subentry_id, subentry in subentries.items()
+                )
+            ]
+        )

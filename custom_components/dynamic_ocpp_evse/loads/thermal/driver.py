@@ -7,7 +7,7 @@ again until it has cooled by the hysteresis. A temperature that cannot be read e
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigSubentry
@@ -18,7 +18,7 @@ from homeassistant.const import (
     STATE_ON,
     UnitOfTemperature,
 )
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.unit_conversion import TemperatureConverter
 
@@ -27,8 +27,8 @@ from ...engine.boost import BoostBand
 from ...engine.model import Charger, ModeSetting, Switched
 from ...engine.units import parse_number
 from ...inputs import power_of
-from ...issues import Repair
 from ...settings import LoadSettings
+from ..kind import EntityLoads
 from ..plug.switch import SwitchActuator
 from .config import SWITCH, WATER_HEATER, ThermalConfig
 from .setpoint import SetpointActuator, restore_normal, usable
@@ -131,33 +131,22 @@ class ThermalDriver:
         )
 
 
-class ThermalGroup:
+class ThermalGroup(EntityLoads[ThermalDriver]):
     """The thermal loads of one site."""
 
     def __init__(
         self, hass: HomeAssistant, subentries: Mapping[str, ConfigSubentry]
     ) -> None:
         """One driver per thermal subentry."""
-        self._drivers = [
-            ThermalDriver(config, actuator_for(hass, config))
-            for config in (
-                ThermalConfig.from_data(subentry_id, subentry.title, subentry.data)
-                for subentry_id, subentry in subentries.items()
-            )
-        ]
-
-    @property
-    def drivers(self) -> Sequence[ThermalDriver]:
-        """One per thermal load."""
-        return self._drivers
-
-    def async_listen(self) -> list[CALLBACK_TYPE]:
-        """Thermal loads follow nothing beyond their entities."""
-        return []
-
-    def repairs(self, site: str) -> list[Repair]:
-        """Thermal loads raise no issue of their own (a missing entity is the site's)."""
-        return []
+        super().__init__(
+            [
+                ThermalDriver(config, actuator_for(hass, config))
+                for config in (
+                    ThermalConfig.from_data(subentry_id, subentry.title, subentry.data)
+                    for subentry_id, subentry in subentries.items()
+                )
+            ]
+        )
 
 
 def actuator_for(
