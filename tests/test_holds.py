@@ -109,14 +109,26 @@ def _after(seconds: float) -> datetime:
     return dt_util.utcnow() + timedelta(seconds=seconds)
 
 
-async def test_before_the_first_command_the_last_run_may_have_left_the_maximum(
+async def test_before_the_failsafe_is_taken_the_charger_may_allow_its_maximum(
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    actuator, _ = _actuator()
-    assert actuator.holds_a(_after(0)) == 16.0
-    assert actuator.holds_a(_after(LAPSE_S - 1)) == 16.0
-    assert actuator.holds_a(_after(LAPSE_S)) == 6.0  # its failsafe from then on
-    assert actuator.holds_a(_after(86400)) == 6.0
+    """Whatever the last run sent (in watts perhaps all on one line), up to its own 32 A."""
+    actuator, _ = _actuator(rate_unit="W")
+    assert actuator.holds_a(_after(0)) == 32.0
+    assert actuator.holds_a(_after(86400)) == 32.0
+
+
+async def test_the_failsafe_floor_holds_once_the_failsafe_is_taken(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    actuator, transport = _actuator()
+    transport.lose = True
+    with pytest.raises(HomeAssistantError):
+        await actuator.async_apply(_command(10.0))  # the failsafe's answer lost
+    assert actuator.holds_a(_after(LAPSE_S)) == 32.0
+    transport.lose = False
+    await actuator.async_apply(_command(10.0))
+    assert actuator.holds_a(_after(LAPSE_S)) == 6.0
 
 
 async def test_a_taken_limit_holds_until_it_lapses_by_a_clock_behind_ours(
@@ -203,6 +215,22 @@ async def test_the_failsafe_after_a_new_shape_follows_it_or_fails(
         await actuator.async_apply(_command(10.0))  # the failsafe at level 1 first
     assert actuator.shape.stack_level == 1
     assert actuator.adapted == "stack level 1"
+    # The working profile at level 1 replaced the failsafe there, and none is below it.
+    assert actuator.holds_a(_after(LAPSE_S)) == 32.0
+
+
+async def test_a_limit_lost_in_the_shape_search_is_held_in_its_worst_shape(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Rejected in amps, its answer lost in watts: 6 900 W may all go to one line."""
+    actuator, transport = _actuator()
+    await actuator.async_apply(_command(10.0))
+    transport.rejects = {(2, "A"), (1, "A")}
+    transport.lose = True
+    with pytest.raises(HomeAssistantError):
+        await actuator.async_apply(_command(10.0))
+    assert transport.taken[-1]["chargingSchedule"]["chargingRateUnit"] == "W"
+    assert actuator.holds_a(_after(0)) == pytest.approx(30.0)
 
 
 async def test_a_reconnected_charger_is_tried_as_configured_again(

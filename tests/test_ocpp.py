@@ -479,9 +479,55 @@ async def test_charger_offline_gets_nothing_and_comes_back(
     assert state_of(hass, "sensor.car_status") == "unavailable"
     sent = len(ocpp.profiles)
     ocpp.offline.clear()
+    await _run(hass, freezer, ocpp, 5)  # the failsafe; the working one when seen again
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
+    assert ids == [1801]
     await _run(hass, freezer, ocpp, 5)
     ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
     assert ids[:2] == [1801, 1901]
+
+
+def _held(hass: HomeAssistant, entry: MockConfigEntry, load_id: str) -> float:
+    """What the last cycle held for a connector it could not reach."""
+    loads = entry.runtime_data.coordinator.data.snapshot.loads
+    return float(next(load.holds_a for load in loads if load.id == load_id))
+
+
+async def test_a_charger_the_ocpp_integration_cannot_reach_is_held(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Its sensors keep their last values (the integration does not mark them
+    unavailable): a refused call says it is away, and its limit is held until it answers."""
+    entry = _evse_entry(("car", EVSE))
+    await setup_site(hass, entry, background=True)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    assert _held(hass, entry, "car") == 0.0
+    ocpp.offline.add("cp1")
+    ocpp.site.set_house(A=12.0)  # a decrease to 13 A is due: the call fails
+    await _run(hass, freezer, ocpp, 10)
+    assert _held(hass, entry, "car") == 16.0
+    ocpp.offline.clear()
+    sent = len(ocpp.profiles)
+    await _run(hass, freezer, ocpp, 30)
+    assert _held(hass, entry, "car") == 0.0
+    # Back: the failsafe at once, the working profile once a cycle has seen the car again.
+    ids = [c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[sent:]]
+    assert ids[:2] == [1801, 1901]
+    assert ocpp.limits()[-1] == 12.0
+
+
+async def test_a_connector_whose_status_is_unavailable_is_held(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """'unavailable' is no status: the charger may let a car draw its limit."""
+    entry = _evse_entry(("car", EVSE))
+    await setup_site(hass, entry, background=True)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    hass.states.async_set("sensor.cp1_status_connector", "unavailable")
+    await _run(hass, freezer, ocpp, 5)
+    assert _held(hass, entry, "car") == 16.0
 
 
 async def test_an_error_inside_the_ocpp_integration_stays_with_its_charger(
@@ -564,6 +610,32 @@ async def test_reset_reinstalls_every_connector_of_the_charger(
         for c in ocpp.profiles[sent:]
     }
     assert resent == {(1, 1801), (1, 1901), (2, 1802), (2, 1902)}
+
+
+async def test_after_a_reset_every_connector_of_the_charger_may_take_its_maximum(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Until their profiles are back, a silent charger's connectors are held at its own
+    maximum (32 A), not at the failsafe the clear removed: the sibling too."""
+    ocpp.add_charger("duo", connectors=2)
+    left = {**EVSE, "charge_point_id": "duo", "connector_id": 1}
+    entry = _evse_entry(("left", left), ("right", {**left, "connector_id": 2}))
+    await setup_site(hass, entry, background=True)
+    ocpp.raising = HomeAssistantError(
+        "lost"
+    )  # the clear goes through, nothing after it
+    await hass.services.async_call(
+        DOMAIN,
+        "reset_charger",
+        {"device_id": _device(hass, entry, "left").id},
+        blocking=True,
+    )
+    drivers = entry.runtime_data.coordinator.drivers
+    later = dt_util.utcnow() + timedelta(days=1)
+    assert [drivers[c].actuator.holds_a(later) for c in ("left", "right")] == [
+        32.0,
+        32.0,
+    ]
 
 
 async def test_reset_of_an_offline_charger_is_refused(

@@ -62,6 +62,12 @@ def async_setup_actions(hass: HomeAssistant) -> None:
         connectors are reinstalled, not only those of the connector asked about.
         """
         coordinator, driver = _connector(hass, call.data[ATTR_DEVICE_ID])
+        for other in coordinator.drivers.values():
+            if (
+                isinstance(other, EvseDriver)
+                and other.config.charge_point_id == driver.config.charge_point_id
+            ):
+                other.actuator.profiles_cleared()
         try:
             await driver.actuator.async_reset()
         except HomeAssistantError as err:
@@ -70,12 +76,6 @@ def async_setup_actions(hass: HomeAssistant) -> None:
                 translation_key="reset_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        for other in coordinator.drivers.values():
-            if (
-                isinstance(other, EvseDriver)
-                and other.config.charge_point_id == driver.config.charge_point_id
-            ):
-                other.actuator.profiles_lost()
         await coordinator.async_refresh()
 
     hass.services.async_register(

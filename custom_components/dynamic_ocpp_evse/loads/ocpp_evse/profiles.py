@@ -140,18 +140,18 @@ class ProfileActuator:
         self.config = config
         self.transport = transport
         self._voltage = voltage
-        self._installed = False  # both profiles are on the charger as far as we know
+        # Each profile is on the charger as far as we know.
+        self._failsafe_on = False
+        self._working_on = False
         # The working limit sent last, and since when the charger has had that value.
         self._sent: tuple[float, datetime] | None = None
         self._following = True
         self._mismatch_retried = False
         # What the charger lets a car draw per line by itself, should we fall silent: our
-        # working limit until it lapses, then the floor. Until we send one, whatever the last
-        # run may have sent (at most the maximum) for a validity.
-        self._holding = (config.max_a, dt_util.utcnow() + self._lapse)
-        self._floor_a = (
-            config.failsafe_a
-        )  # its own maximum while we cleared our profiles
+        # working limit until it lapses, then the floor: the failsafe once the charger took
+        # it, its own maximum until then (whatever the last run sent stays below that).
+        self._holding = (0.0, dt_util.utcnow())
+        self._floor_a = self._no_failsafe_a
         # As configured, until the charger rejects that and takes another (kept while loaded).
         self.shape = self._configured
 
@@ -183,6 +183,11 @@ class ProfileActuator:
         return Shape(self.config.stack_level, self.config.rate_unit)
 
     @property
+    def _no_failsafe_a(self) -> float:
+        """What a charger without our failsafe lets a car draw: its own maximum."""
+        return max(self.config.charger_max_a, self.config.failsafe_a)
+
+    @property
     def _lapse(self) -> timedelta:
         return timedelta(seconds=self.config.profile_validity_s) + LAPSE_SLACK
 
@@ -199,7 +204,7 @@ class ProfileActuator:
 
     def profiles_lost(self) -> None:
         """The charger may hold neither profile: install both with the next command."""
-        self._installed = False
+        self._failsafe_on = self._working_on = False
         self._sent = None
 
     async def async_apply(self, command: Command) -> None:
@@ -215,10 +220,15 @@ class ProfileActuator:
             self.profiles_lost()
             raise
         now = dt_util.utcnow()
-        fresh_start = not self._installed
+        fresh_start = not self._working_on
         pausing_by_stop = self.config.pause_mode == PAUSE_STOP
-        if fresh_start:
+        # Made without the connector (away, or its status not known yet): the command waits
+        # for the next cycle's, made with it; the failsafe goes now.
+        unseen = transport.status() is None
+        if not self._failsafe_on:
             await self._send_failsafe()
+        if unseen:
+            return
         if pausing_by_stop:
             await self._guarded(transport.start_or_stop(charging=command.current_a > 0))
         # Paused by a stopped transaction, the working profile keeps its last limit.
@@ -226,7 +236,7 @@ class ProfileActuator:
             pausing_by_stop and command.current_a == 0
         ):
             await self._send_working(command, now, fresh_start=fresh_start)
-        self._installed = True
+        self._working_on = True
         self._check_offered(now)
 
     async def _send_working(
@@ -235,18 +245,22 @@ class ProfileActuator:
         """The working profile with the command, then the check of what the charger applies."""
         shape = self.shape
         working, until = self._holding
+        held = working if now < until else 0.0
         lapses = now + self._lapse
-        # Held from before it is sent: the charger may take it even if its answer is lost.
-        self._holding = (
-            max(
-                self._worst_a(self.working_profile(command, now)),
-                working if now < until else 0.0,
-            ),
-            lapses,
-        )
-        await self._send(lambda s: self.working_profile(command, now, s))
+
+        def build(tried: Shape) -> dict[str, Any]:
+            nonlocal held
+            profile = self.working_profile(command, now, tried)
+            # Held from before it is sent: the charger may take it even if its answer is lost.
+            held = max(held, self._worst_a(profile))
+            self._holding = (held, lapses)
+            return profile
+
+        await self._send(build)
         self._holding = (self._worst_a(self.working_profile(command, now)), lapses)
         if self.shape != shape:  # taken only in another shape: the failsafe follows it
+            # The working profile may have replaced the failsafe at its new stack level.
+            self._floor_a = self._no_failsafe_a
             # In that shape or not at all: a search of its own could undo the working's.
             await self._send_failsafe(search=False)
         # Checked beside the command: a check that cannot be made fails nothing.
@@ -265,13 +279,18 @@ class ProfileActuator:
 
     async def async_reset(self) -> None:
         """Clear our profiles from the charger; both go back on with the next command."""
-        self._floor_a = max(self.config.charger_max_a, self.config.failsafe_a)
+        self.profiles_cleared()
         await self._guarded(self.transport.clear())
+
+    def profiles_cleared(self) -> None:
+        """Our profiles may be gone from the charger: its own maximum until both are back."""
+        self._floor_a = self._no_failsafe_a
         self.profiles_lost()
 
     async def _send_failsafe(self, *, search: bool = True) -> None:
         """The failsafe profile; once taken, it is what the charger falls to."""
         await self._send(self.failsafe_profile, search=search)
+        self._failsafe_on = True
         self._floor_a = self._worst_a(self.failsafe_profile())
 
     async def _send(

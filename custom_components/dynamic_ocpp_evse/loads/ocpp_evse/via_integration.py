@@ -42,6 +42,9 @@ class IntegrationTransport:
         self._config = config
         self._directory = directory
         self._reconnects: str | None = None  # the counter when last seen
+        # The integration refused our last call as the charger is away. Its sensors keep their
+        # last values when a charger disconnects: this is the only sign of it.
+        self._away = False
 
     @property
     def entities(self) -> ConnectorEntities:
@@ -77,8 +80,9 @@ class IntegrationTransport:
         return moved
 
     def status(self) -> str | None:
-        """The connector's status entity."""
-        return self._state(self.entities.status)
+        """The connector's status entity; None while it is unavailable or the charger away."""
+        status = self._state(self.entities.status)
+        return None if self._away or status in _GONE else status
 
     def offered_a(self) -> float | None:
         """Its Current.Offered sensor."""
@@ -162,8 +166,10 @@ class IntegrationTransport:
                 err.translation_domain == OCPP_DOMAIN
                 and err.translation_key == "unavailable"
             ):
+                self._away = True
                 raise self._unavailable() from err
             raise
+        self._away = False
 
     def _unavailable(self) -> LoadUnavailable:
         return LoadUnavailable(
