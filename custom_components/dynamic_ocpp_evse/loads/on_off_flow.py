@@ -35,6 +35,10 @@ class OwnEntityFlow(ConfigSubentryFlow):
         """The kind's own checks, once the form's are passed (field → error key)."""
         raise NotImplementedError
 
+    def kept(self, data: dict[str, Any]) -> dict[str, Any]:
+        """What of the form is saved (a kind drops fields its device does not use)."""
+        return data
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
@@ -73,9 +77,13 @@ class OwnEntityFlow(ConfigSubentryFlow):
         if user_input is not None:
             errors = self._validate(user_input, new=new)
             if not errors:
-                data = {
-                    key: value for key, value in user_input.items() if key != CONF_NAME
-                }
+                data = self.kept(
+                    {
+                        key: value
+                        for key, value in user_input.items()
+                        if key != CONF_NAME
+                    }
+                )
                 if CONF_PRIORITY in data:
                     data[CONF_PRIORITY] = int(data[CONF_PRIORITY])
                 unique_id = registry_id(self.hass, user_input[self.driven_key])
@@ -88,7 +96,7 @@ class OwnEntityFlow(ConfigSubentryFlow):
                     entry,
                     subentry,
                     title=user_input[CONF_NAME],
-                    data=subentry.data | data,
+                    data=self.kept(dict(subentry.data) | data),
                     unique_id=unique_id,
                 )
         suggested = user_input

@@ -10,13 +10,17 @@ from ...engine.model import Phase
 
 SUBENTRY_THERMAL: Final = "thermal"
 WATER_HEATER: Final = "water_heater"
+CLIMATE: Final = "climate"
 SWITCH: Final = "switch"
 
 # Subentry data keys.
 CONF_HEATER: Final = "heater_entity"  # a water_heater, or a switch that adds the boost
 CONF_TEMPERATURE_SENSOR: Final = "temperature_sensor"
 CONF_NORMAL_TEMPERATURE: Final = "normal_temperature"  # water heater: its own set-point
-CONF_BOOST_TEMPERATURE: Final = "boost_temperature"
+CONF_BOOST_TEMPERATURE: Final = "boost_temperature"  # water heater, switch
+CONF_BOOST_OFFSET: Final = (
+    "boost_offset"  # climate: K above (heat) or below (cool) its own
+)
 CONF_MAX_TEMPERATURE: Final = "max_temperature"
 CONF_HYSTERESIS: Final = "hysteresis"
 CONF_POWER: Final = "power"
@@ -34,8 +38,9 @@ class ThermalConfig:
     heater: str
     temperature_sensor: str | None  # None: the water heater's own current temperature
     normal_c: float | None  # the set-point restored after a boost (water heater only)
-    boost_c: float
-    max_c: float
+    boost_c: float | None  # None for a climate device: its own set-point and the offset
+    boost_offset_k: float | None  # climate only
+    max_c: float  # never set above, never boosted beyond
     hysteresis_c: float
     power_w: float
     power_monitor: str | None
@@ -47,13 +52,16 @@ class ThermalConfig:
     ) -> ThermalConfig:
         """Read a thermal subentry's data."""
         normal = data.get(CONF_NORMAL_TEMPERATURE)
+        boost = data.get(CONF_BOOST_TEMPERATURE)
+        offset = data.get(CONF_BOOST_OFFSET)
         return cls(
             id=subentry_id,
             name=title,
             heater=str(data[CONF_HEATER]),
             temperature_sensor=data.get(CONF_TEMPERATURE_SENSOR) or None,
             normal_c=None if normal is None else float(normal),
-            boost_c=float(data[CONF_BOOST_TEMPERATURE]),
+            boost_c=None if boost is None else float(boost),
+            boost_offset_k=None if offset is None else float(offset),
             max_c=float(data[CONF_MAX_TEMPERATURE]),
             hysteresis_c=float(data.get(CONF_HYSTERESIS, DEFAULT_HYSTERESIS)),
             power_w=float(data[CONF_POWER]),
@@ -63,13 +71,16 @@ class ThermalConfig:
 
     @property
     def device(self) -> str:
-        """What drives it: a water heater's set-point, or a switch."""
+        """What drives it: a water heater's or a climate device's set-point, or a switch."""
         return self.heater.split(".", 1)[0]
 
     @property
     def ceiling_c(self) -> float:
-        """Where a boost ends: its temperature, never above the maximum."""
-        return min(self.boost_c, self.max_c)
+        """Where a boost ends: its temperature, never above the maximum.
+
+        A climate device's is its own set-point and the offset, found as it runs.
+        """
+        return min(self.max_c if self.boost_c is None else self.boost_c, self.max_c)
 
     @property
     def entities(self) -> list[str]:

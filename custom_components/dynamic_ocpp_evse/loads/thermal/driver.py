@@ -30,7 +30,8 @@ from ...inputs import power_of
 from ...settings import LoadSettings
 from ..kind import EntityLoads
 from ..plug.switch import SwitchActuator
-from .config import SWITCH, WATER_HEATER, ThermalConfig
+from .climate import ClimateActuator, direction, restore_user_setpoint
+from .config import CLIMATE, SWITCH, WATER_HEATER, ThermalConfig
 from .setpoint import SetpointActuator, restore_normal, usable
 
 _UNITS = {unit.value for unit in UnitOfTemperature}
@@ -49,7 +50,7 @@ class ThermalDriver:
     """One thermal load: its temperature, its heater, and the boost band between them."""
 
     config: ThermalConfig
-    actuator: SetpointActuator | BoostSwitch
+    actuator: SetpointActuator | ClimateActuator | BoostSwitch
     band: BoostBand = field(init=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +100,8 @@ class ThermalDriver:
         """
         config = self.config
         state = hass.states.get(config.heater)
+        temperature = self.temperature_c(hass)
+        sign = 1  # the band in degrees of warming (a boost that cools: negated)
         if isinstance(self.actuator, SetpointActuator):
             controllable = usable(state)
             is_on = self.actuator.boosted(state)
@@ -108,10 +111,18 @@ class ThermalDriver:
                 self.band.ceiling_c = min(
                     config.ceiling_c, self.actuator.setpoint_c(state, boost=True)
                 )
+        elif isinstance(self.actuator, ClimateActuator):
+            sign = direction(state)
+            boost_c = self.actuator.boost_setpoint_c(state) if state else None
+            controllable = sign != 0 and boost_c is not None
+            is_on = self.actuator.boosted(state)
+            if controllable:
+                assert boost_c is not None
+                self.band.ceiling_c = sign * boost_c
         else:
             controllable = state is not None and state.state in (STATE_ON, STATE_OFF)
             is_on = state is not None and state.state == STATE_ON
-        wanted = self.band.wants(self.temperature_c(hass))
+        wanted = self.band.wants(None if temperature is None else sign * temperature)
         measured = (
             power_of(hass.states.get(config.power_monitor))
             if config.power_monitor and is_on
@@ -151,10 +162,12 @@ class ThermalGroup(EntityLoads[ThermalDriver]):
 
 def actuator_for(
     hass: HomeAssistant, config: ThermalConfig
-) -> SetpointActuator | BoostSwitch:
-    """The water heater's set-point, or the boost switch."""
+) -> SetpointActuator | ClimateActuator | BoostSwitch:
+    """The water heater's or climate device's set-point, or the boost switch."""
     if config.device == WATER_HEATER:
         return SetpointActuator(hass, config)
+    if config.device == CLIMATE:
+        return ClimateActuator(hass, config)
     return BoostSwitch(hass, config.heater)
 
 
@@ -162,6 +175,8 @@ async def leave_normal(hass: HomeAssistant, config: ThermalConfig) -> None:
     """A removed load (or a removed site's): its normal level back, never raises."""
     if config.device == WATER_HEATER:
         await restore_normal(hass, config)
+    elif config.device == CLIMATE:
+        await restore_user_setpoint(hass, config)
     else:
         await switch_off(hass, config.heater)
 

@@ -12,6 +12,8 @@ from ...engine.units import parse_number
 from ..on_off_flow import OwnEntityFlow
 from ..plug.flow import power_errors, power_fields
 from .config import (
+    CLIMATE,
+    CONF_BOOST_OFFSET,
     CONF_BOOST_TEMPERATURE,
     CONF_HEATER,
     CONF_HYSTERESIS,
@@ -38,6 +40,18 @@ def _degrees(low: float, high: float, step: float = 0.5) -> selector.NumberSelec
     )
 
 
+def _kelvin(low: float, high: float) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=low,
+            max=high,
+            step=0.5,
+            unit_of_measurement=UnitOfTemperature.KELVIN,
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
 class ThermalSubentryFlow(OwnEntityFlow):
     """Add or change a hot-water tank or heated store."""
 
@@ -47,7 +61,7 @@ class ThermalSubentryFlow(OwnEntityFlow):
         """Heater, temperatures, power and phases."""
         return {
             vol.Required(CONF_HEATER): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain=[WATER_HEATER, SWITCH])
+                selector.EntitySelectorConfig(domain=[WATER_HEATER, CLIMATE, SWITCH])
             ),
             vol.Optional(CONF_TEMPERATURE_SENSOR): selector.EntitySelector(
                 selector.EntitySelectorConfig(
@@ -56,6 +70,7 @@ class ThermalSubentryFlow(OwnEntityFlow):
             ),
             vol.Optional(CONF_NORMAL_TEMPERATURE, default=45): _degrees(5, 95),
             vol.Required(CONF_BOOST_TEMPERATURE, default=65): _degrees(5, 95),
+            vol.Required(CONF_BOOST_OFFSET, default=1.5): _kelvin(0.5, 5),
             vol.Required(CONF_MAX_TEMPERATURE, default=70): _degrees(5, 95),
             vol.Required(CONF_HYSTERESIS, default=DEFAULT_HYSTERESIS): _degrees(
                 0.5, 20
@@ -63,9 +78,20 @@ class ThermalSubentryFlow(OwnEntityFlow):
             **power_fields(phases),
         }
 
+    def kept(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Only the fields its device uses (a climate device: the offset, no temperatures)."""
+        climate = data[CONF_HEATER].startswith(f"{CLIMATE}.")
+        dropped = (
+            (CONF_BOOST_TEMPERATURE, CONF_NORMAL_TEMPERATURE)
+            if climate
+            else (CONF_BOOST_OFFSET,)
+        )
+        return {key: value for key, value in data.items() if key not in dropped}
+
     def check(self, user_input: dict[str, Any]) -> dict[str, str]:
         """A temperature to go by; boost above normal, within the maximum."""
         errors = power_errors(self.hass, user_input)
+        heater = user_input[CONF_HEATER]
         sensor = user_input.get(CONF_TEMPERATURE_SENSOR)
         if sensor:
             state = self.hass.states.get(sensor)
@@ -75,8 +101,10 @@ class ThermalSubentryFlow(OwnEntityFlow):
                 _TEMPERATURE_UNITS
             ):
                 errors[CONF_TEMPERATURE_SENSOR] = "not_temperature"
-        elif not user_input[CONF_HEATER].startswith(f"{WATER_HEATER}."):
+        elif heater.startswith(f"{SWITCH}."):
             errors[CONF_TEMPERATURE_SENSOR] = "temperature_needed"
+        if heater.startswith(f"{CLIMATE}."):
+            return errors  # its own set-point and the offset: any maximum will do
         boost = float(user_input[CONF_BOOST_TEMPERATURE])
         normal = parse_number(user_input.get(CONF_NORMAL_TEMPERATURE))
         if boost > float(user_input[CONF_MAX_TEMPERATURE]):

@@ -76,7 +76,7 @@ class SetpointActuator:
             return False
         assert state is not None
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
-        return shown is not None and _same(shown, self.setpoint(state, boost=True))
+        return shown is not None and same(shown, self.setpoint(state, boost=True))
 
     def setpoint(self, state: State, *, boost: bool) -> float:
         """The set-point to write, in Home Assistant's unit, within the device's limits.
@@ -122,7 +122,7 @@ class SetpointActuator:
         assert state is not None
         wanted = self.setpoint(state, boost=boost)
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
-        if shown is not None and _same(shown, wanted):
+        if shown is not None and same(shown, wanted):
             self._misses = 0
             return
         self._misses += 1
@@ -148,5 +148,6 @@ async def restore_normal(hass: HomeAssistant, config: ThermalConfig) -> None:
         )
 
 
-def _same(a: float, b: float) -> bool:
+def same(a: float, b: float) -> bool:
+    """Whether two set-points are one (as a device shows what it was told)."""
     return abs(a - b) < SETPOINT_TOLERANCE
