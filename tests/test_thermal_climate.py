@@ -172,6 +172,8 @@ async def test_surplus_pre_heats_by_the_offset_and_the_set_point_comes_back(
     await _run(hass, freezer, fake_site, pump, 90)
     assert _setpoint(hass) == 22.0
     assert pump.running
+    assert state_of(hass, "sensor.heat_pump_temperature") == "20.5"
+    assert state_of(hass, "sensor.heat_pump_boost_target") == "22.0"
     fake_site.set_house(A=3.0)  # a cloud: the boost would now come from the grid
     await _run(hass, freezer, fake_site, pump, 60)
     assert _setpoint(hass) == 20.5

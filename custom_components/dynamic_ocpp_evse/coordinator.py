@@ -57,6 +57,7 @@ class CycleReport:
     commands: Mapping[str, Command]
     health: Mapping[str, LoadHealth]
     settings: UserSettings
+    figures: Mapping[str, Mapping[str, float | None]]  # per load, what its kind shows
 
 
 @dataclass(slots=True, kw_only=True)
@@ -266,6 +267,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             commands=result.commands,
             health=health,
             settings=self.settings,
+            figures={
+                load_id: driver.figures for load_id, driver in self.drivers.items()
+            },
         )
 
     def _log_changes(

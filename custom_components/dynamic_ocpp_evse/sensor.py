@@ -11,7 +11,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.const import (
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -127,6 +133,41 @@ LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
 )
 
 
+def _figure(data: CycleReport, load_id: str, key: str) -> float | None:
+    return data.figures[load_id].get(key)
+
+
+# Shown for the loads whose kind reports them (thermal loads).
+FIGURE_SENSORS: tuple[LoadSensorDescription, ...] = (
+    LoadSensorDescription(
+        key="temperature",
+        translation_key="store_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=lambda data, load_id: _figure(data, load_id, "temperature"),
+    ),
+    LoadSensorDescription(
+        key="boost_target",
+        translation_key="boost_target",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=lambda data, load_id: _figure(data, load_id, "boost_target"),
+    ),
+    LoadSensorDescription(
+        key="boost_energy",
+        translation_key="boost_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda data, load_id: _figure(data, load_id, "boost_energy"),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SiteConfigEntry,
@@ -143,6 +184,15 @@ async def async_setup_entry(
             (
                 LoadSensor(coordinator, description, load_id)
                 for description in LOAD_SENSORS
+            ),
+            config_subentry_id=load_id,
+        )
+        figures = coordinator.data.figures[load_id]
+        async_add_entities(
+            (
+                LoadSensor(coordinator, description, load_id)
+                for description in FIGURE_SENSORS
+                if description.key in figures
             ),
             config_subentry_id=load_id,
         )

@@ -84,6 +84,10 @@ class Driver(Protocol):
     def read(self, hass: HomeAssistant, settings: LoadSettings) -> Load:
         """The load as the engine sees it now; what cannot be read is stale, never 0."""
 
+    @property
+    def figures(self) -> Mapping[str, float | None]:
+        """What its kind shows beside the engine's figures, as last read (sensor key → value)."""
+
 
 class LoadGroup(Protocol):
     """The loads of one kind in one site."""

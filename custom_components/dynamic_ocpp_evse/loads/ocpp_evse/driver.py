@@ -50,6 +50,11 @@ class EvseDriver:
         return self.actuator.transport.watched
 
     @property
+    def figures(self) -> Mapping[str, float | None]:
+        """A connector shows only the engine's figures."""
+        return {}
+
+    @property
     def shared_limit(self) -> Charger:
         """The charger's own limit, shared by its connectors."""
         return Charger(id=self.config.charge_point_id, max_a=self.config.charger_max_a)

@@ -39,6 +39,11 @@ class PlugDriver:
         """A plug shares no limit."""
         return None
 
+    @property
+    def figures(self) -> Mapping[str, float | None]:
+        """A plug shows only the engine's figures."""
+        return {}
+
     def read(self, hass: HomeAssistant, settings: LoadSettings) -> Switched:
         """The plug as the engine sees it.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import (
@@ -20,6 +21,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import TemperatureConverter
 
 from ...const import LOGGER
@@ -52,6 +54,12 @@ class ThermalDriver:
     config: ThermalConfig
     actuator: SetpointActuator | ClimateActuator | BoostSwitch
     band: BoostBand = field(init=False)
+    # What the entities show, as last read: the temperature, where a boost takes it, and
+    # the energy boosts drew since Home Assistant started (the rating, or the measured power).
+    temperature: float | None = field(init=False, default=None)
+    boost_target: float | None = field(init=False, default=None)
+    boost_kwh: float = field(init=False, default=0.0)
+    _boosting_since: tuple[float, datetime] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         """The band from the configured temperatures."""
@@ -71,6 +79,15 @@ class ThermalDriver:
     def shared_limit(self) -> Charger | None:
         """A thermal load shares no limit."""
         return None
+
+    @property
+    def figures(self) -> Mapping[str, float | None]:
+        """Its temperature, where a boost takes it, and the energy boosts drew."""
+        return {
+            "temperature": self.temperature,
+            "boost_target": self.boost_target,
+            "boost_energy": round(self.boost_kwh, 4),
+        }
 
     def temperature_c(self, hass: HomeAssistant) -> float | None:
         """The store's temperature in °C (None: not known)."""
@@ -128,6 +145,9 @@ class ThermalDriver:
             if config.power_monitor and is_on
             else None
         )
+        self._count(is_on, config.power_w if measured is None else measured)
+        self.temperature = temperature
+        self.boost_target = sign * self.band.ceiling_c if controllable else None
         return Switched(
             id=config.id,
             wired=config.phases,
@@ -140,6 +160,14 @@ class ThermalDriver:
             else ModeSetting.OFF,
             priority=settings.priority,
         )
+
+    def _count(self, is_on: bool, power_w: float) -> None:
+        """Add the energy of the boost since the last read (at the power read then)."""
+        now = dt_util.utcnow()
+        if self._boosting_since is not None:
+            power, since = self._boosting_since
+            self.boost_kwh += power * (now - since).total_seconds() / 3_600_000
+        self._boosting_since = (power_w, now) if is_on else None
 
 
 class ThermalGroup(EntityLoads[ThermalDriver]):
