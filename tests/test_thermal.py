@@ -343,6 +343,43 @@ async def test_a_boost_switch_runs_on_surplus_up_to_its_temperature(
     assert state_of(hass, "switch.store_boost") == "off"
 
 
+async def test_a_compressor_keeps_its_minimum_on_and_off_times(
+    hass: HomeAssistant, fake_site: FakeSite, freezer: FrozenDateTimeFactory
+) -> None:
+    """A heat pump's boost relay: on for 5 minutes at least (the grid pays when the sun
+    goes), then off for 10."""
+    fake_site.plugs["switch.pump_boost"] = ("A", TANK_A)
+    hass.states.async_set("switch.pump_boost", "off")
+    hass.states.async_set("sensor.buffer", "40", {"unit_of_measurement": "°C"})
+    fake_site.set_house(A=-20.0)
+    pump = {
+        **TANK,
+        "heater_entity": "switch.pump_boost",
+        "temperature_sensor": "sensor.buffer",
+        "boost_temperature": 50,
+        "max_temperature": 55,
+        "min_on_time": 300,
+        "min_off_time": 600,
+    }
+    del pump["normal_temperature"]
+    await setup_site(hass, _site(("Pump", pump)), background=True)
+    await _run(hass, freezer, fake_site, None, 90)
+    assert state_of(hass, "switch.pump_boost") == "on"
+    on_at = len(fake_site.calls)
+    fake_site.set_house(A=3.0)  # the sun goes
+    await _run(hass, freezer, fake_site, None, 150)
+    assert state_of(hass, "switch.pump_boost") == "on"  # kept on, from the grid
+    assert state_of(hass, "sensor.pump_status") == "holding_minimum"
+    await _run(hass, freezer, fake_site, None, 120)
+    assert state_of(hass, "switch.pump_boost") == "off"
+    assert fake_site.calls[on_at:] == [("turn_off", "switch.pump_boost")]
+    fake_site.set_house(A=-20.0)  # the sun is back: not before the 10 minutes
+    await _run(hass, freezer, fake_site, None, 540)
+    assert state_of(hass, "switch.pump_boost") == "off"
+    await _run(hass, freezer, fake_site, None, 120)
+    assert state_of(hass, "switch.pump_boost") == "on"
+
+
 async def _flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "thermal"),

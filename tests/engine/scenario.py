@@ -168,6 +168,8 @@ def build_load(spec: Spec) -> Load:
         is_on=bool(spec.get("on", False)),
         measured_w=_reading(spec.get("measured")),
         thermal=kind == "thermal",
+        min_on_s=float(spec.get("min_on", 0)),
+        min_off_s=float(spec.get("min_off", 0)),
     )
 
 

@@ -39,6 +39,8 @@ def prepare(
     drawing_lines: int = 0,
     car_lines: int = 0,
     grid_carries: bool = True,
+    min_on_s: float = 0.0,
+    min_off_s: float = 0.0,
 ) -> tuple[LoadState, ControlFlags]:
     """Update the state for a mode change or a new session, and tell the engine what it may do.
 
@@ -49,10 +51,16 @@ def prepare(
     known), `drawing_lines` on how many lines (remembered for its next start, or the next
     car's); `car_lines` the user's setting, which wins over that. `grid_carries`: whether the
     grid may carry its minimum through the disable delay (not a thermal boost: surplus only).
+    `min_on_s` and `min_off_s`: a compressor's minimum times on and off, whatever stopped it.
     """
     state = _begin(state, mode=mode, active=active)
     paused = (
         state.stopped_at is not None and now - state.stopped_at < params.min_pause_s
+    ) or (state.switched_off_at is not None and now - state.switched_off_at < min_off_s)
+    kept_on = (
+        state.command_a > 0
+        and state.switched_on_at is not None
+        and now - state.switched_on_at < min_on_s
     )
     surplus_mode = mode in SURPLUS_MODES
     enabled = not surplus_mode or lasted(state.enough_since, now, params.enable_delay_s)
@@ -73,10 +81,8 @@ def prepare(
         state = replace(state, lines_seen=drawing_lines)
     flags = ControlFlags(
         may_start=not paused and enabled,
-        keep_minimum=state.command_a > 0
-        and surplus_mode
-        and grid_carries
-        and not may_release,
+        keep_minimum=kept_on
+        or (state.command_a > 0 and surplus_mode and grid_carries and not may_release),
         command_a=state.command_a,
         allowed_a=_allowed(state, now, params),
         resting=resting(state, now, params),
@@ -287,7 +293,10 @@ def _note_change(
         # What it may still draw while it follows: the highest command of its reaction time.
         allowed = _allowed(state, now, params)
         changes.update(lowered_from_a=max(previous, allowed or 0.0), lowered_at=now)
+    if previous == 0:
+        changes.update(switched_on_at=now)
     if previous > 0 and command == 0:
+        changes.update(switched_off_at=now)
         counted = allocation.reason not in _USER_STOPS
         changes.update(
             stopped_at=now if counted else None,

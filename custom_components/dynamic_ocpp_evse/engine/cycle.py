@@ -119,6 +119,8 @@ def _prepare_all(
             drawing_lines=_drawing_lines(load),
             car_lines=load.car_lines if isinstance(load, Evse) else 0,
             grid_carries=not (isinstance(load, Switched) and load.thermal),
+            min_on_s=load.min_on_s if isinstance(load, Switched) else 0.0,
+            min_off_s=load.min_off_s if isinstance(load, Switched) else 0.0,
         )
         prepared[load.id] = state
         loads.append(replace(load, control=flags))

@@ -241,6 +241,10 @@ class Switched:
     priority: int = 1
     group: str | None = None
     control: ControlFlags = field(default_factory=ControlFlags)
+    # A compressor's: once on, the grid carries it this long when the surplus goes (hard
+    # limits and its mode still stop it); once off, it does not start again before this.
+    min_on_s: float = 0.0
+    min_off_s: float = 0.0
 
     def drawn_w(self) -> float:
         """The power it is drawing now, as the grid meter sees it."""

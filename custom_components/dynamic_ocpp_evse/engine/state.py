@@ -68,6 +68,9 @@ class LoadState:
     enough_s: float = 0.0
     missing_since: float | None = None  # surplus has been missing since (disable delay)
     stopped_at: float | None = None  # start of the minimum pause
+    # When its command last went from 0 to some and back, for any reason (minimum on/off times).
+    switched_on_at: float | None = None
+    switched_off_at: float | None = None
     stops: int = 0  # stops in this plug-in session
     sent_at: float | None = None  # when a command was last written
     # The command before the last decrease, and when that came (the load's reaction time).

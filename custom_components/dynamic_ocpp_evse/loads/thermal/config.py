@@ -26,6 +26,8 @@ CONF_HYSTERESIS: Final = "hysteresis"
 CONF_POWER: Final = "power"
 CONF_POWER_MONITOR: Final = "power_monitor"
 CONF_PHASES: Final = "phases"
+CONF_MIN_ON_TIME: Final = "min_on_time"  # s: a compressor's, once its boost started
+CONF_MIN_OFF_TIME: Final = "min_off_time"  # s: before its boost starts again
 DEFAULT_HYSTERESIS: Final = 3.0
 
 
@@ -45,6 +47,8 @@ class ThermalConfig:
     power_w: float
     power_monitor: str | None
     phases: tuple[Phase, ...]
+    min_on_s: float = 0.0
+    min_off_s: float = 0.0
 
     @classmethod
     def from_data(
@@ -67,6 +71,8 @@ class ThermalConfig:
             power_w=float(data[CONF_POWER]),
             power_monitor=data.get(CONF_POWER_MONITOR) or None,
             phases=tuple(Phase(p) for p in data[CONF_PHASES]),
+            min_on_s=float(data.get(CONF_MIN_ON_TIME, 0)),
+            min_off_s=float(data.get(CONF_MIN_OFF_TIME, 0)),
         )
 
     @property

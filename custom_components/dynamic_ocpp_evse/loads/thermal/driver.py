@@ -155,6 +155,8 @@ class ThermalDriver:
             is_on=is_on,
             measured_w=measured,
             thermal=True,
+            min_on_s=config.min_on_s,
+            min_off_s=config.min_off_s,
             mode=settings.mode
             if controllable and wanted and not self.actuator.manual
             else ModeSetting.OFF,

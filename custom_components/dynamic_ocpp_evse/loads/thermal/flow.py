@@ -9,6 +9,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from ...engine.units import parse_number
+from ...flow_checks import number_field
 from ..on_off_flow import OwnEntityFlow
 from ..plug.flow import power_errors, power_fields
 from .config import (
@@ -18,6 +19,8 @@ from .config import (
     CONF_HEATER,
     CONF_HYSTERESIS,
     CONF_MAX_TEMPERATURE,
+    CONF_MIN_OFF_TIME,
+    CONF_MIN_ON_TIME,
     CONF_NORMAL_TEMPERATURE,
     CONF_TEMPERATURE_SENSOR,
     DEFAULT_HYSTERESIS,
@@ -76,6 +79,8 @@ class ThermalSubentryFlow(OwnEntityFlow):
                 0.5, 20
             ),
             **power_fields(phases),
+            vol.Required(CONF_MIN_ON_TIME, default=0): number_field(0, 3600, "s"),
+            vol.Required(CONF_MIN_OFF_TIME, default=0): number_field(0, 3600, "s"),
         }
 
     def kept(self, data: dict[str, Any]) -> dict[str, Any]:
