@@ -19,7 +19,8 @@ from homeassistant.components.water_heater import (
 from homeassistant.config_entries import ConfigSubentryData, SubentryFlowContext
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.setup import async_setup_component
 import pytest
@@ -32,7 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import SITE_DATA, FakeSite, setup_site, state_of
+from .conftest import BOILER, SITE_DATA, FakeSite, plug_subentry, setup_site, state_of
 
 TANK = {
     "heater_entity": "water_heater.tank",
@@ -378,6 +379,77 @@ async def test_a_compressor_keeps_its_minimum_on_and_off_times(
     assert state_of(hass, "switch.pump_boost") == "off"
     await _run(hass, freezer, fake_site, None, 120)
     assert state_of(hass, "switch.pump_boost") == "on"
+
+
+def _device_id(hass: HomeAssistant, load_id: str) -> str:
+    """The device of a load (looked up the way both Home Assistant versions allow)."""
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    return next(
+        device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if (DOMAIN, load_id) in device.identifiers
+    )
+
+
+async def test_a_boost_started_now_runs_from_the_grid_until_its_temperature(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=3.0)  # no surplus, and Standard mode: never a boost by itself
+    await setup_site(
+        hass, _site(("Tank", {**TANK, "mode": "standard"})), background=True
+    )
+    await _run(hass, freezer, fake_site, tank, 30)
+    assert _setpoint(hass) == 45.0
+    await hass.services.async_call(
+        DOMAIN, "start_boost", {"device_id": _device_id(hass, "tank_id")}, blocking=True
+    )
+    assert _setpoint(hass) == 65.0
+    await _run(hass, freezer, fake_site, tank, 1200, warming_c_per_s=0.02)
+    assert tank.writes == [65.0, 45.0]  # until it got there, then its normal level
+
+
+async def test_a_boost_stopped_now_stays_off_for_the_time_given(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(("Tank", TANK)), background=True)
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert _setpoint(hass) == 65.0
+    await hass.services.async_call(
+        DOMAIN,
+        "stop_boost",
+        {"device_id": _device_id(hass, "tank_id"), "duration": {"minutes": 30}},
+        blocking=True,
+    )
+    assert _setpoint(hass) == 45.0
+    # Surplus, but no boost (the tank's own element brings it back to 45 °C meanwhile).
+    await _run(hass, freezer, fake_site, tank, 1750, warming_c_per_s=0.02)
+    assert _setpoint(hass) == 45.0
+    await _run(hass, freezer, fake_site, tank, 300)
+    assert _setpoint(hass) == 65.0
+
+
+async def test_only_a_thermal_load_can_be_boosted(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=(plug_subentry("Boiler", BOILER, "boiler_id"),),
+    )
+    await setup_site(hass, entry)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "start_boost",
+            {"device_id": _device_id(hass, "boiler_id")},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "not_thermal"
 
 
 async def _flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:

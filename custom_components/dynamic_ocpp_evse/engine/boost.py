@@ -19,13 +19,16 @@ class BoostBand:
     ceiling_c: float
     hysteresis_c: float
     reached: bool = False
+    forced: bool = False  # started by the user: until reached, whatever the hysteresis
 
     def wants(self, temperature_c: float | None) -> bool:
         """Whether a boost is wanted at this temperature (None: not known → no)."""
         if temperature_c is None:
+            self.forced = False
             return False
         if temperature_c >= self.ceiling_c - REACHED_WITHIN_C:
             self.reached = True
+            self.forced = False
         elif temperature_c < self.ceiling_c - self.hysteresis_c:
             self.reached = False
-        return not self.reached
+        return self.forced or not self.reached

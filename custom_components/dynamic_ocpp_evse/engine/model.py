@@ -245,6 +245,9 @@ class Switched:
     # limits and its mode still stop it); once off, it does not start again before this.
     min_on_s: float = 0.0
     min_off_s: float = 0.0
+    forced: bool = (
+        False  # a thermal boost the user started now: from the grid if need be
+    )
 
     def drawn_w(self) -> float:
         """The power it is drawing now, as the grid meter sees it."""
@@ -336,6 +339,8 @@ SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 def effective_mode(load: Load, site_mode: Mode) -> Mode:
     """The mode a load runs in: its own setting or the site's, as its kind allows."""
     mode = load.mode.resolve(site_mode)
+    if isinstance(load, Switched) and load.forced:
+        return Mode.STANDARD  # started by the user: whenever the hard limits allow
     if (
         isinstance(load, Switched)
         and load.thermal

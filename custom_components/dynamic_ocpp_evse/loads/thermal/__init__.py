@@ -15,6 +15,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
+from .actions import async_setup_actions
 from .config import SUBENTRY_THERMAL, ThermalConfig
 from .driver import ThermalGroup, leave_normal
 from .flow import ThermalSubentryFlow
@@ -60,7 +61,8 @@ class ThermalKind:
             )
 
     def async_setup_actions(self, hass: HomeAssistant) -> None:
-        """Thermal loads have no actions of their own yet."""
+        """Start or stop a boost now."""
+        async_setup_actions(hass)
 
 
 THERMAL = ThermalKind()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import (
@@ -59,6 +59,9 @@ class ThermalDriver:
     temperature: float | None = field(init=False, default=None)
     boost_target: float | None = field(init=False, default=None)
     boost_kwh: float = field(init=False, default=0.0)
+    no_boost_until: datetime | None = field(
+        init=False, default=None
+    )  # stopped by the user
     _boosting_since: tuple[float, datetime] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -140,6 +143,8 @@ class ThermalDriver:
             controllable = state is not None and state.state in (STATE_ON, STATE_OFF)
             is_on = state is not None and state.state == STATE_ON
         wanted = self.band.wants(None if temperature is None else sign * temperature)
+        if self.no_boost_until is not None and dt_util.utcnow() < self.no_boost_until:
+            wanted = False
         measured = (
             power_of(hass.states.get(config.power_monitor))
             if config.power_monitor and is_on
@@ -157,11 +162,22 @@ class ThermalDriver:
             thermal=True,
             min_on_s=config.min_on_s,
             min_off_s=config.min_off_s,
+            forced=self.band.forced and wanted and controllable,
             mode=settings.mode
             if controllable and wanted and not self.actuator.manual
             else ModeSetting.OFF,
             priority=settings.priority,
         )
+
+    def start_boost(self) -> None:
+        """A boost now, from the grid if need be, until the boost temperature."""
+        self.no_boost_until = None
+        self.band.forced = True
+
+    def stop_boost(self, duration: timedelta) -> None:
+        """No boost for this long, whatever the surplus."""
+        self.band.forced = False
+        self.no_boost_until = dt_util.utcnow() + duration
 
     def _count(self, is_on: bool, power_w: float) -> None:
         """Add the energy of the boost since the last read (at the power read then)."""
