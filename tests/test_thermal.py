@@ -68,7 +68,7 @@ class Tank(WaterHeaterEntity):
         self._attr_current_temperature = 45.0  # its own heating is off
         self._element = False
         self.rejecting: Exception | None = None
-        self.writes: list[float] = []
+        self.writes: list[float | str] = []
 
     @property
     def heating(self) -> bool:
@@ -85,6 +85,19 @@ class Tank(WaterHeaterEntity):
             raise self.rejecting
         self.writes.append(kwargs[ATTR_TEMPERATURE])
         self._attr_target_temperature = kwargs[ATTR_TEMPERATURE]
+        self.async_write_ha_state()
+
+    def offer_modes(self, *modes: str) -> None:
+        """From now on it has operation modes (the first is its current one)."""
+        self._attr_supported_features |= WaterHeaterEntityFeature.OPERATION_MODE
+        self._attr_operation_list = list(modes)
+        self._attr_current_operation = modes[0]
+        self.async_write_ha_state()
+
+    async def async_set_operation_mode(self, operation_mode: str) -> None:
+        """Take the mode."""
+        self.writes.append(operation_mode)
+        self._attr_current_operation = operation_mode
         self.async_write_ha_state()
 
     def step(self, seconds: float, *, warming_c_per_s: float) -> None:
@@ -242,6 +255,33 @@ async def test_the_set_point_never_exceeds_the_maximum_nor_the_device(
     # Where the device stops, the boost ends: it is not kept on, drawing nothing, for 65 °C.
     await _run(hass, freezer, fake_site, tank, 900, warming_c_per_s=0.02)
     assert tank.writes == [60.0, 45.0]
+
+
+async def test_a_boost_that_needs_its_operation_mode_gets_it_and_gives_it_back(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    tank.offer_modes("eco", "performance", "off")
+    modes = {"normal_operation_mode": "eco", "boost_operation_mode": "performance"}
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(("Tank", {**TANK, **modes})), background=True)
+    await _run(hass, freezer, fake_site, tank, 90)
+    assert (state_of(hass, "water_heater.tank"), _setpoint(hass)) == ("performance", 65)
+    fake_site.set_house(A=3.0)
+    await _run(hass, freezer, fake_site, tank, 60)
+    assert (state_of(hass, "water_heater.tank"), _setpoint(hass)) == ("eco", 45)
+    assert tank.writes == ["performance", 65.0, "eco", 45.0]
+
+
+async def test_a_water_heater_switched_off_is_never_boosted(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    tank.offer_modes("off", "eco", "performance")
+    modes = {"normal_operation_mode": "eco", "boost_operation_mode": "performance"}
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(("Tank", {**TANK, **modes})), background=True)
+    await _run(hass, freezer, fake_site, tank, 120)
+    assert tank.writes == []
+    assert state_of(hass, "water_heater.tank") == "off"
 
 
 async def test_a_temperature_that_cannot_be_read_ends_the_boost(
@@ -481,6 +521,10 @@ async def test_the_form_names_the_field_and_the_problem(
             {"temperature_sensor": "not_temperature"},
         ),
         ({"heater_entity": "water_heater.none"}, {"heater_entity": "entity_not_found"}),
+        (
+            {"boost_operation_mode": "turbo"},
+            {"boost_operation_mode": "unknown_operation_mode"},
+        ),
     ]
     for change, errors in cases:
         flow = await _flow(hass, entry)

@@ -17,6 +17,9 @@ SWITCH: Final = "switch"
 CONF_HEATER: Final = "heater_entity"  # a water_heater, or a switch that adds the boost
 CONF_TEMPERATURE_SENSOR: Final = "temperature_sensor"
 CONF_NORMAL_TEMPERATURE: Final = "normal_temperature"  # water heater: its own set-point
+# Water heater: the operation modes for its normal level and a boost (where it needs one).
+CONF_NORMAL_OPERATION_MODE: Final = "normal_operation_mode"
+CONF_BOOST_OPERATION_MODE: Final = "boost_operation_mode"
 CONF_BOOST_TEMPERATURE: Final = "boost_temperature"  # water heater, switch
 CONF_BOOST_OFFSET: Final = (
     "boost_offset"  # climate: K above (heat) or below (cool) its own
@@ -49,6 +52,8 @@ class ThermalConfig:
     phases: tuple[Phase, ...]
     min_on_s: float = 0.0
     min_off_s: float = 0.0
+    normal_operation_mode: str | None = None
+    boost_operation_mode: str | None = None
 
     @classmethod
     def from_data(
@@ -73,6 +78,8 @@ class ThermalConfig:
             phases=tuple(Phase(p) for p in data[CONF_PHASES]),
             min_on_s=float(data.get(CONF_MIN_ON_TIME, 0)),
             min_off_s=float(data.get(CONF_MIN_OFF_TIME, 0)),
+            normal_operation_mode=data.get(CONF_NORMAL_OPERATION_MODE) or None,
+            boost_operation_mode=data.get(CONF_BOOST_OPERATION_MODE) or None,
         )
 
     @property

@@ -123,7 +123,10 @@ class ThermalDriver:
         temperature = self.temperature_c(hass)
         sign = 1  # the band in degrees of warming (a boost that cools: negated)
         if isinstance(self.actuator, SetpointActuator):
-            controllable = usable(state)
+            # A water heater the user switched off is not boosted.
+            controllable = (
+                usable(state) and state is not None and state.state != STATE_OFF
+            )
             is_on = self.actuator.boosted(state)
             if controllable:
                 assert state is not None

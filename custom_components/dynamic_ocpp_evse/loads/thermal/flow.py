@@ -15,12 +15,14 @@ from ..plug.flow import power_errors, power_fields
 from .config import (
     CLIMATE,
     CONF_BOOST_OFFSET,
+    CONF_BOOST_OPERATION_MODE,
     CONF_BOOST_TEMPERATURE,
     CONF_HEATER,
     CONF_HYSTERESIS,
     CONF_MAX_TEMPERATURE,
     CONF_MIN_OFF_TIME,
     CONF_MIN_ON_TIME,
+    CONF_NORMAL_OPERATION_MODE,
     CONF_NORMAL_TEMPERATURE,
     CONF_TEMPERATURE_SENSOR,
     DEFAULT_HYSTERESIS,
@@ -29,6 +31,7 @@ from .config import (
 )
 
 _TEMPERATURE_UNITS = {unit.value for unit in UnitOfTemperature}
+_OPERATION_MODES = (CONF_NORMAL_OPERATION_MODE, CONF_BOOST_OPERATION_MODE)
 
 
 def _degrees(low: float, high: float, step: float = 0.5) -> selector.NumberSelector:
@@ -74,6 +77,8 @@ class ThermalSubentryFlow(OwnEntityFlow):
             vol.Optional(CONF_NORMAL_TEMPERATURE, default=45): _degrees(5, 95),
             vol.Required(CONF_BOOST_TEMPERATURE, default=65): _degrees(5, 95),
             vol.Required(CONF_BOOST_OFFSET, default=1.5): _kelvin(0.5, 5),
+            vol.Optional(CONF_NORMAL_OPERATION_MODE): selector.TextSelector(),
+            vol.Optional(CONF_BOOST_OPERATION_MODE): selector.TextSelector(),
             vol.Required(CONF_MAX_TEMPERATURE, default=70): _degrees(5, 95),
             vol.Required(CONF_HYSTERESIS, default=DEFAULT_HYSTERESIS): _degrees(
                 0.5, 20
@@ -85,13 +90,20 @@ class ThermalSubentryFlow(OwnEntityFlow):
 
     def kept(self, data: dict[str, Any]) -> dict[str, Any]:
         """Only the fields its device uses (a climate device: the offset, no temperatures)."""
-        climate = data[CONF_HEATER].startswith(f"{CLIMATE}.")
-        dropped = (
-            (CONF_BOOST_TEMPERATURE, CONF_NORMAL_TEMPERATURE)
-            if climate
-            else (CONF_BOOST_OFFSET,)
-        )
-        return {key: value for key, value in data.items() if key not in dropped}
+        device = data[CONF_HEATER].split(".", 1)[0]
+        dropped = {
+            WATER_HEATER: (CONF_BOOST_OFFSET,),
+            CLIMATE: (
+                CONF_BOOST_TEMPERATURE,
+                CONF_NORMAL_TEMPERATURE,
+                *_OPERATION_MODES,
+            ),
+        }.get(device, (CONF_BOOST_OFFSET, *_OPERATION_MODES))
+        return {
+            key: value
+            for key, value in data.items()
+            if key not in dropped and value not in (None, "")
+        }
 
     def check(self, user_input: dict[str, Any]) -> dict[str, str]:
         """A temperature to go by; boost above normal, within the maximum."""
@@ -108,6 +120,12 @@ class ThermalSubentryFlow(OwnEntityFlow):
                 errors[CONF_TEMPERATURE_SENSOR] = "not_temperature"
         elif heater.startswith(f"{SWITCH}."):
             errors[CONF_TEMPERATURE_SENSOR] = "temperature_needed"
+        if heater.startswith(f"{WATER_HEATER}."):
+            state = self.hass.states.get(heater)
+            offered = state.attributes.get("operation_list") or [] if state else []
+            for key in _OPERATION_MODES:
+                if user_input.get(key) and user_input[key] not in offered:
+                    errors[key] = "unknown_operation_mode"
         if heater.startswith(f"{CLIMATE}."):
             return errors  # its own set-point and the offset: any maximum will do
         boost = float(user_input[CONF_BOOST_TEMPERATURE])

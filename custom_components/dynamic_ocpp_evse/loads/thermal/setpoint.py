@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from homeassistant.components.water_heater import ATTR_OPERATION_MODE
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     ATTR_TEMPERATURE,
@@ -76,7 +77,12 @@ class SetpointActuator:
             return False
         assert state is not None
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
-        return shown is not None and same(shown, self.setpoint(state, boost=True))
+        mode = self._config.boost_operation_mode
+        return (
+            shown is not None
+            and same(shown, self.setpoint(state, boost=True))
+            and (mode is None or state.state == mode)
+        )
 
     def setpoint(self, state: State, *, boost: bool) -> float:
         """The set-point to write, in Home Assistant's unit, within the device's limits.
@@ -120,18 +126,42 @@ class SetpointActuator:
                 translation_placeholders={"entity_id": entity_id},
             )
         assert state is not None
+        mode = self._operation_mode(state, boost=boost)
         wanted = self.setpoint(state, boost=boost)
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
-        if shown is not None and same(shown, wanted):
+        if (shown is not None and same(shown, wanted)) and mode is None:
             self._misses = 0
             return
         self._misses += 1
-        await self._hass.services.async_call(
-            WATER_HEATER,
-            "set_temperature",
-            {ATTR_ENTITY_ID: entity_id, ATTR_TEMPERATURE: wanted},
-            blocking=True,
-        )
+        if mode is not None:
+            await self._hass.services.async_call(
+                WATER_HEATER,
+                "set_operation_mode",
+                {ATTR_ENTITY_ID: entity_id, ATTR_OPERATION_MODE: mode},
+                blocking=True,
+            )
+        if shown is None or not same(shown, wanted):
+            await self._hass.services.async_call(
+                WATER_HEATER,
+                "set_temperature",
+                {ATTR_ENTITY_ID: entity_id, ATTR_TEMPERATURE: wanted},
+                blocking=True,
+            )
+
+    def _operation_mode(self, state: State, *, boost: bool) -> str | None:
+        """The operation mode to set, if the device shows another.
+
+        A boost's, when configured; the normal one only in place of the boost's (a device
+        the user switched to another mode, or off, is left so).
+        """
+        config = self._config
+        if boost:
+            wanted = config.boost_operation_mode
+        elif config.boost_operation_mode and state.state == config.boost_operation_mode:
+            wanted = config.normal_operation_mode
+        else:
+            wanted = None
+        return wanted if wanted is not None and state.state != wanted else None
 
     async def async_removed(self) -> None:
         """The load was removed: its normal set-point back (never raises)."""
