@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+import math
 import time
 
 from homeassistant.config_entries import ConfigEntry
@@ -31,6 +32,7 @@ from .central.server import CentralSystem
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import CALL_DEADLINE_S, Dispatcher, LoadHealth
+from .engine.countdown import seconds_left
 from .engine.cycle import run_cycle
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
@@ -58,6 +60,8 @@ class CycleReport:
     health: Mapping[str, LoadHealth]
     settings: UserSettings
     figures: Mapping[str, Mapping[str, float | None]]  # per load, what its kind shows
+    # Per load: whole seconds until it starts, stops or resumes by its timers (None: none).
+    seconds_left: Mapping[str, int | None]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -245,10 +249,11 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         )
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
+        monotonic = time.monotonic()
         result = run_cycle(
             snapshot,
             self._states,
-            now=time.monotonic(),
+            now=monotonic,
             params=self._params,
             meter=self._meter,
         )
@@ -269,6 +274,18 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             settings=self.settings,
             figures={
                 load_id: driver.figures for load_id, driver in self.drivers.items()
+            },
+            seconds_left={
+                load.id: _whole(
+                    seconds_left(
+                        load,
+                        result.states[load.id],
+                        result.plan.allocations[load.id],
+                        now=monotonic,
+                        params=self._params,
+                    )
+                )
+                for load in snapshot.loads
             },
         )
 
@@ -401,3 +418,7 @@ async def async_remove_site_data(hass: HomeAssistant, entry: SiteConfigEntry) ->
         entry.entry_id,
         (*SITE_REPAIR_KEYS, *(key for kind in KINDS for key in kind.repair_keys)),
     )
+
+
+def _whole(seconds: float | None) -> int | None:
+    return None if seconds is None else math.ceil(seconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -44,6 +45,7 @@ class LoadSensorDescription(SensorEntityDescription):
     """A figure of one load."""
 
     value_fn: Callable[[CycleReport, str], float | str | None]
+    attributes_fn: Callable[[CycleReport, str], dict[str, Any]] | None = None
 
 
 def _phase_current(
@@ -100,6 +102,14 @@ def _load_status(data: CycleReport, load_id: str) -> str:
     return data.plan.allocations[load_id].reason.value
 
 
+def _status_detail(data: CycleReport, load_id: str) -> dict[str, Any]:
+    """What binds it (a phase, a group, a charger) and the seconds its timer has left."""
+    return {
+        "detail": data.plan.allocations[load_id].detail or None,
+        "seconds_left": data.seconds_left.get(load_id),
+    }
+
+
 LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
     LoadSensorDescription(
         key="allocated_current",
@@ -129,6 +139,7 @@ LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
             *(health.value for health in LoadHealth if health is not LoadHealth.OK),
         ],
         value_fn=_load_status,
+        attributes_fn=_status_detail,
     ),
 )
 
@@ -225,3 +236,11 @@ class LoadSensor(DynamicOcppEvseLoadEntity, SensorEntity):
     def native_value(self) -> float | str | None:
         """The figure from the last cycle."""
         return self.entity_description.value_fn(self.coordinator.data, self.load_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The detail behind the figure, where it has one."""
+        attributes_fn = self.entity_description.attributes_fn
+        if attributes_fn is None or self.coordinator.data is None:
+            return None
+        return attributes_fn(self.coordinator.data, self.load_id)

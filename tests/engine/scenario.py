@@ -135,6 +135,7 @@ def build_load(spec: Spec) -> Load:
     kind = spec.get("type", "evse")
     control = ControlFlags(
         may_start=bool(spec.get("may_start", True)),
+        paused=bool(spec.get("paused", not spec.get("may_start", True))),
         keep_minimum=bool(spec.get("keep_minimum", False)),
         command_a=float(spec.get("command", 0)),
         allowed_a=_opt_float(spec.get("allowed")),

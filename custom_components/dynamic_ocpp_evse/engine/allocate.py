@@ -150,7 +150,7 @@ def _run(
             used[phase] = used.get(phase, 0.0) + allocator.got[cand].current
     for load_id, starter in starters.items():
         started = _available(trials, starter, classes, rules)
-        allocations[load_id] = _idle_with_start(allocations[load_id], started)
+        allocations[load_id] = _idle_with_start(allocations[load_id], started, starter)
     return {load.id: allocations[load.id] for load in snapshot.loads}, used
 
 
@@ -161,11 +161,14 @@ def _served_in(
     return chain.from_iterable(classes[stage] for stage in stages)
 
 
-def _idle_with_start(idle: Allocation, started: Allocation) -> Allocation:
+def _idle_with_start(
+    idle: Allocation, started: Allocation, starter: Candidate
+) -> Allocation:
     """An idle load's allocation with what it would get if it started now.
 
     One held back by the control also gets the share the surplus could pay (its enable timer
-    reads it) and, with nothing to wait for yet, says what it waits for.
+    reads it) and says what it waits for: what it lacks, or, with the surplus there, the
+    enable delay (only a pause after a stop is *paused*).
     """
     idle = replace(idle, available_a=started.current_a)
     if idle.reason is not Reason.PAUSED:
@@ -173,6 +176,10 @@ def _idle_with_start(idle: Allocation, started: Allocation) -> Allocation:
     idle = replace(idle, paid_share=started.paid_share)
     if not started.on:
         idle = replace(idle, reason=started.reason, detail=started.detail)
+    elif not starter.load.control.paused:
+        excess = starter.mode is Mode.EXCESS
+        waiting = Reason.WAITING_FOR_EXCESS if excess else Reason.WAITING_FOR_SURPLUS
+        idle = replace(idle, reason=waiting)
     return idle
 
 

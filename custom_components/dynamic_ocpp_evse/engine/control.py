@@ -81,6 +81,7 @@ def prepare(
         state = replace(state, lines_seen=drawing_lines)
     flags = ControlFlags(
         may_start=not paused and enabled,
+        paused=paused,
         keep_minimum=kept_on
         or (state.command_a > 0 and surplus_mode and grid_carries and not may_release),
         command_a=state.command_a,

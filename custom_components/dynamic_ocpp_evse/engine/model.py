@@ -157,6 +157,9 @@ class ControlFlags:
     """What the control tells the engine about a load for this cycle (docs/design.md §5)."""
 
     may_start: bool = True  # False while paused or an enable delay runs
+    paused: bool = (
+        False  # a pause after a stop runs (else an enable delay holds it back)
+    )
     # A running load whose minimum must be held if limits allow.
     keep_minimum: bool = False
     command_a: float = 0.0  # the current the load was last commanded (0 = stopped)

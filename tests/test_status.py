@@ -1,0 +1,61 @@
+"""What a load's status tells beside its reason: what binds it, and how long its timer has left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .conftest import FakeSite, run_cycles, setup_site
+
+
+def _status(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state, dict(state.attributes)
+
+
+async def test_a_start_counts_down_while_the_surplus_holds(
+    hass: HomeAssistant,
+    fake_site: FakeSite,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The heater (Solar, 2.3 kW on B): 60 s of enable delay, then 180 s of disable delay
+    once the sun has gone (the grid pays its minimum meanwhile)."""
+    fake_site.set_house(B=-22.0, C=-10.0)  # 4.6 kW exported beside the boiler on A
+    await setup_site(hass, mock_config_entry, background=True)
+    await run_cycles(hass, freezer, fake_site, 20)
+    state, attributes = _status(hass, "sensor.heater_status")
+    assert state == "waiting_for_surplus"
+    first = attributes["seconds_left"]
+    assert 30 <= first <= 60
+    await run_cycles(hass, freezer, fake_site, 20)
+    assert _status(hass, "sensor.heater_status")[1]["seconds_left"] == first - 20
+    await run_cycles(hass, freezer, fake_site, 60)
+    state, attributes = _status(hass, "sensor.heater_status")
+    assert state != "waiting_for_surplus"
+    assert attributes["seconds_left"] is None
+    fake_site.extra["B"] = 10.0  # it draws now
+    fake_site.set_house(B=3.0, C=2.0)  # the sun goes: the grid pays its minimum
+    await run_cycles(hass, freezer, fake_site, 30)
+    state, attributes = _status(hass, "sensor.heater_status")
+    assert state == "holding_minimum"
+    assert 140 <= attributes["seconds_left"] <= 180
+
+
+async def test_the_status_names_the_phase_that_binds(
+    hass: HomeAssistant,
+    fake_site: FakeSite,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The boiler (10 A on A) does not fit beside 20 A of house load on a 25 A breaker."""
+    fake_site.set_house(A=20.0)
+    await setup_site(hass, mock_config_entry, background=True)
+    await run_cycles(hass, freezer, fake_site, 10)
+    state, attributes = _status(hass, "sensor.boiler_status")
+    assert (state, attributes["detail"]) == ("breaker", "A")
+    assert attributes["seconds_left"] is None
