@@ -503,10 +503,12 @@ async def test_a_charger_the_ocpp_integration_cannot_reach_is_held(
     ocpp.set_status("cp1", 1, "Charging")
     await _run(hass, freezer, ocpp, 30)
     assert _held(hass, entry, "car") == 0.0
+    assert state_of(hass, "sensor.car_power") == "11040.0"  # 16 A on 3 lines at 230 V
     ocpp.offline.add("cp1")
     ocpp.site.set_house(A=12.0)  # a decrease to 13 A is due: the call fails
     await _run(hass, freezer, ocpp, 10)
     assert _held(hass, entry, "car") == 16.0
+    assert state_of(hass, "sensor.car_power") == "unavailable"
     ocpp.offline.clear()
     sent = len(ocpp.profiles)
     await _run(hass, freezer, ocpp, 30)

@@ -196,18 +196,18 @@ async def test_a_tank_stores_the_surplus_and_goes_back_when_it_goes(
         45, abs=0.2
     )
     assert state_of(hass, "sensor.tank_boost_target") == "65.0"
-    energy = float(state_of(hass, "sensor.tank_boost_energy"))
+    energy = float(state_of(hass, "sensor.tank_energy"))
     await _run(hass, freezer, fake_site, tank, 60)  # a minute at 3 kW: 0.05 kWh
-    assert float(state_of(hass, "sensor.tank_boost_energy")) - energy == pytest.approx(
+    assert float(state_of(hass, "sensor.tank_energy")) - energy == pytest.approx(
         0.05, abs=1e-3
     )
     fake_site.set_house(A=3.0)  # a cloud: the tank now heats from the grid
     await _run(hass, freezer, fake_site, tank, 240)
     assert _setpoint(hass) == 45.0
     assert tank.writes == [65.0, 45.0]  # each written once
-    energy = float(state_of(hass, "sensor.tank_boost_energy"))
+    energy = float(state_of(hass, "sensor.tank_energy"))
     await _run(hass, freezer, fake_site, tank, 60)  # its own heating is not a boost's
-    assert float(state_of(hass, "sensor.tank_boost_energy")) == energy
+    assert float(state_of(hass, "sensor.tank_energy")) == energy
 
 
 async def test_no_boost_from_the_grid_in_standard_mode(

@@ -34,6 +34,7 @@ from .control_store import ControlStore
 from .dispatch import CALL_DEADLINE_S, Dispatcher, LoadHealth
 from .engine.countdown import seconds_left
 from .engine.cycle import run_cycle
+from .engine.house import power_w
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import ModeSetting, Phase, Plan, Snapshot
 from .engine.state import Command, ControlParams, LoadState
@@ -62,6 +63,8 @@ class CycleReport:
     figures: Mapping[str, Mapping[str, float | None]]  # per load, what its kind shows
     # Per load: whole seconds until it starts, stops or resumes by its timers (None: none).
     seconds_left: Mapping[str, int | None]
+    power_w: Mapping[str, float | None]  # per load, what it draws now
+    energy_kwh: Mapping[str, float]  # per load, what it drew since the site started
 
 
 @dataclass(slots=True, kw_only=True)
@@ -125,6 +128,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         self._params = ControlParams()
         self._states: dict[str, LoadState] = {}
         self._meter = MeterState()
+        # Per load: the energy counted since start (kWh), the last power known and when.
+        self._energy: dict[str, float] = {}
+        self._powered: dict[str, tuple[float, float]] = {}
         self._control_store = ControlStore(hass, entry.entry_id)
         self._dispatcher = Dispatcher(
             {load_id: driver.actuator for load_id, driver in self.drivers.items()}
@@ -265,6 +271,10 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             result.commands, now=time.monotonic()
         )
         self._log_changes(result.verdict, health)
+        power = {
+            load.id: power_w(load, snapshot.site.voltage) for load in snapshot.loads
+        }
+        self._count_energy(power, monotonic)
         self._repairs.update(self._repairs_now(snapshot, result.verdict, health))
         return CycleReport(
             snapshot=snapshot,
@@ -275,6 +285,8 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             figures={
                 load_id: driver.figures for load_id, driver in self.drivers.items()
             },
+            power_w=power,
+            energy_kwh=dict(self._energy),
             seconds_left={
                 load.id: _whole(
                     seconds_left(
@@ -288,6 +300,21 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 for load in snapshot.loads
             },
         )
+
+    def energy_kwh(self, load_id: str) -> float:
+        """The energy a load drew since the site started (kWh)."""
+        return self._energy.get(load_id, 0.0)
+
+    def _count_energy(self, power: Mapping[str, float | None], now: float) -> None:
+        """Each load's power since the last cycle, at what it was then; unknown adds none."""
+        for load_id, watts in power.items():
+            if (last := self._powered.pop(load_id, None)) is not None:
+                drawn, since = last
+                self._energy[load_id] = (
+                    self.energy_kwh(load_id) + drawn * (now - since) / 3_600_000
+                )
+            if watts is not None:
+                self._powered[load_id] = (watts, now)
 
     def _log_changes(
         self, meter: MeterVerdict, health: Mapping[str, LoadHealth]

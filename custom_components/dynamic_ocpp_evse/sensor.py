@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -121,6 +122,15 @@ LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
         value_fn=lambda data, load_id: data.commands[load_id].current_a,
     ),
     LoadSensorDescription(
+        key="power",
+        translation_key="load_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=lambda data, load_id: _rounded(data.power_w[load_id]),
+    ),
+    LoadSensorDescription(
         key="available_current",
         translation_key="available_current",
         device_class=SensorDeviceClass.CURRENT,
@@ -142,6 +152,10 @@ LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
         attributes_fn=_status_detail,
     ),
 )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _figure(data: CycleReport, load_id: str, key: str) -> float | None:
@@ -167,15 +181,6 @@ FIGURE_SENSORS: tuple[LoadSensorDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda data, load_id: _figure(data, load_id, "boost_target"),
     ),
-    LoadSensorDescription(
-        key="boost_energy",
-        translation_key="boost_energy",
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        value_fn=lambda data, load_id: _figure(data, load_id, "boost_energy"),
-    ),
 )
 
 
@@ -196,6 +201,10 @@ async def async_setup_entry(
                 LoadSensor(coordinator, description, load_id)
                 for description in LOAD_SENSORS
             ),
+            config_subentry_id=load_id,
+        )
+        async_add_entities(
+            [LoadEnergySensor(coordinator, ENERGY, load_id)],
             config_subentry_id=load_id,
         )
         figures = coordinator.data.figures[load_id]
@@ -244,3 +253,41 @@ class LoadSensor(DynamicOcppEvseLoadEntity, SensorEntity):
         if attributes_fn is None or self.coordinator.data is None:
             return None
         return attributes_fn(self.coordinator.data, self.load_id)
+
+
+ENERGY = SensorEntityDescription(
+    key="energy",
+    translation_key="load_energy",
+    device_class=SensorDeviceClass.ENERGY,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    suggested_display_precision=2,
+)
+
+
+class LoadEnergySensor(DynamicOcppEvseLoadEntity, RestoreSensor):
+    """The energy a load drew under our control, carried on across restarts.
+
+    The coordinator integrates each cycle's power; this adds what it counted since the entity
+    was added to the total restored from before.
+    """
+
+    _attr_native_value: float = 0.0
+    _counted_at_start: float = 0.0
+
+    async def async_added_to_hass(self) -> None:
+        """Carry on from the last total."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        if last is not None and isinstance(last.native_value, (int, float)):
+            self._attr_native_value = float(last.native_value)
+        self._counted_at_start = self.coordinator.energy_kwh(self.load_id)
+        self._restored = self._attr_native_value
+
+    @property
+    def native_value(self) -> float:
+        """The total so far (kWh)."""
+        counted = self.coordinator.energy_kwh(self.load_id) - self._counted_at_start
+        return round(self._restored + counted, 4)
+
+    _restored: float = 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .facts import order_key
-from .model import Evse, Phase, Snapshot, Switched
+from .model import Evse, Load, Phase, Snapshot, Switched
 
 
 def backing_a(
@@ -99,6 +99,18 @@ OVERDRAW_TOLERANCE_A = 1.0  # drawing this much above the command is following i
 def _drawn_is_managed(load: Switched) -> bool:
     # A thermal load's normal heating is house load; only its boost is ours.
     return not load.thermal or load.control.command_a > 0
+
+
+def power_w(load: Load, voltage: float) -> float | None:
+    """What a load draws now (W); None while a line of it is not known.
+
+    A switched one's measured or rated power while on; a charger's currents at `voltage`.
+    """
+    if isinstance(load, Switched):
+        return load.drawn_w()
+    if not load.line_a or any(amps is None for amps in load.line_a):
+        return None
+    return sum(amps or 0.0 for amps in load.line_a) * voltage
 
 
 def voltage_of(snapshot: Snapshot) -> float:

@@ -54,15 +54,11 @@ class ThermalDriver:
     config: ThermalConfig
     actuator: SetpointActuator | ClimateActuator | BoostSwitch
     band: BoostBand = field(init=False)
-    # What the entities show, as last read: the temperature, where a boost takes it, and
-    # the energy boosts drew since Home Assistant started (the rating, or the measured power).
+    # What the entities show, as last read: the temperature, and where a boost takes it.
     temperature: float | None = field(init=False, default=None)
     boost_target: float | None = field(init=False, default=None)
-    boost_kwh: float = field(init=False, default=0.0)
-    no_boost_until: datetime | None = field(
-        init=False, default=None
-    )  # stopped by the user
-    _boosting_since: tuple[float, datetime] | None = field(init=False, default=None)
+    # Stopped by the user: no boost before then.
+    no_boost_until: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         """The band from the configured temperatures."""
@@ -85,12 +81,8 @@ class ThermalDriver:
 
     @property
     def figures(self) -> Mapping[str, float | None]:
-        """Its temperature, where a boost takes it, and the energy boosts drew."""
-        return {
-            "temperature": self.temperature,
-            "boost_target": self.boost_target,
-            "boost_energy": round(self.boost_kwh, 4),
-        }
+        """Its temperature, and where a boost takes it."""
+        return {"temperature": self.temperature, "boost_target": self.boost_target}
 
     def temperature_c(self, hass: HomeAssistant) -> float | None:
         """The store's temperature in °C (None: not known)."""
@@ -153,7 +145,6 @@ class ThermalDriver:
             if config.power_monitor and is_on
             else None
         )
-        self._count(is_on, config.power_w if measured is None else measured)
         self.temperature = temperature
         self.boost_target = sign * self.band.ceiling_c if controllable else None
         return Switched(
@@ -181,14 +172,6 @@ class ThermalDriver:
         """No boost for this long, whatever the surplus."""
         self.band.forced = False
         self.no_boost_until = dt_util.utcnow() + duration
-
-    def _count(self, is_on: bool, power_w: float) -> None:
-        """Add the energy of the boost since the last read (at the power read then)."""
-        now = dt_util.utcnow()
-        if self._boosting_since is not None:
-            power, since = self._boosting_since
-            self.boost_kwh += power * (now - since).total_seconds() / 3_600_000
-        self._boosting_since = (power_w, now) if is_on else None
 
 
 class ThermalGroup(EntityLoads[ThermalDriver]):
