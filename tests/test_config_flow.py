@@ -275,6 +275,37 @@ async def test_reconfigure_site(
     assert float(state_of(hass, "sensor.home_headroom_b")) == 33.0
 
 
+async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The heater is on phase B: B's meter cannot go; C's can, and its sensors go with it."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_RECONFIGURE, "entry_id": init_integration.entry_id},
+    )
+    without_b = {
+        key: value for key, value in SITE_DATA.items() if key != "grid_phase_b"
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], without_b
+    )
+    assert result["errors"] == {"grid_phase_b": "phase_in_use"}
+    assert (result.get("description_placeholders") or {}).get("in_use") == "Heater (B)"
+    assert er.async_get(hass).async_get("sensor.home_headroom_c") is not None
+    without_c = {
+        key: value for key, value in SITE_DATA.items() if key != "grid_phase_c"
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], without_c
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    assert registry.async_get("sensor.home_headroom_c") is None
+    assert registry.async_get("sensor.home_base_load_c") is None
+    assert state_of(hass, "sensor.home_headroom_b") is not None
+
+
 async def test_reconfigure_cannot_swap_the_site(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

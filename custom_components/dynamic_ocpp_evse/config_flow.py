@@ -53,7 +53,7 @@ from .flow_checks import (
     number_field,
     registry_id,
 )
-from .loads import KINDS
+from .loads import KINDS, kind_of
 from .suggest import suggest_site_entities
 
 
@@ -132,6 +132,26 @@ def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, 
     return errors
 
 
+def _phases_in_use(
+    entry: ConfigEntry, user_input: dict[str, Any]
+) -> tuple[dict[str, str], str]:
+    """A phase can go only once no load is wired to it.
+
+    The error is on the phase's meter; the loads are named in a placeholder of it.
+    """
+    kept = {key[-1].upper() for key in CONF_GRID_METERS if user_input.get(key)}
+    errors: dict[str, str] = {}
+    named: list[str] = []
+    for subentry in entry.subentries.values():
+        kind = kind_of(subentry.subentry_type)
+        missing = kind.phases(subentry.data) - kept if kind else frozenset()
+        if missing:
+            named.append(f"{subentry.title} ({', '.join(sorted(missing))})")
+            for phase in missing:
+                errors[f"grid_phase_{phase.lower()}"] = "phase_in_use"
+    return errors, "; ".join(named)
+
+
 class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create a site: the grid connection every load of it shares."""
 
@@ -185,11 +205,13 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the site's meters and limits."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
-        quiet = ""
+        quiet = in_use = ""
         if user_input is not None:
             errors = validate_site(self.hass, user_input)
             if not errors:
                 errors = await self._tls_errors(user_input)
+            if not errors:
+                errors, in_use = _phases_in_use(entry, user_input)
             if not errors:
                 errors, quiet = self._quiet_meters(user_input)
             if not errors:
@@ -209,7 +231,7 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input if user_input is not None else dict(entry.data),
             ),
             errors=errors,
-            description_placeholders={"quiet": quiet},
+            description_placeholders={"quiet": quiet, "in_use": in_use},
         )
 
     async def _tls_errors(self, user_input: dict[str, Any]) -> dict[str, str]:

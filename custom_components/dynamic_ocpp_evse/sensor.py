@@ -21,6 +21,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import CycleReport, SiteConfigEntry
@@ -191,9 +192,10 @@ async def async_setup_entry(
 ) -> None:
     """Add the site's sensors, then each load's."""
     coordinator = entry.runtime_data.coordinator
+    phases = tuple(coordinator.site.grid_meters)
+    _forget_phases_gone(hass, entry, phases)
     async_add_entities(
-        SiteSensor(coordinator, description)
-        for description in _site_sensors(tuple(coordinator.site.grid_meters))
+        SiteSensor(coordinator, description) for description in _site_sensors(phases)
     )
     for load_id in coordinator.load_ids:
         async_add_entities(
@@ -216,6 +218,22 @@ async def async_setup_entry(
             ),
             config_subentry_id=load_id,
         )
+
+
+def _forget_phases_gone(
+    hass: HomeAssistant, entry: SiteConfigEntry, phases: tuple[Phase, ...]
+) -> None:
+    """The sensors of a phase the site no longer measures go (not left unavailable)."""
+    registry = er.async_get(hass)
+    kept = {description.key for description in _site_sensors(phases)}
+    gone = {
+        f"{entry.entry_id}_{description.key}"
+        for description in _site_sensors(tuple(Phase))
+        if description.key not in kept
+    }
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.domain == "sensor" and entity.unique_id in gone:
+            registry.async_remove(entity.entity_id)
 
 
 class SiteSensor(DynamicOcppEvseSiteEntity, SensorEntity):

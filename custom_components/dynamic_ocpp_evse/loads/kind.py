@@ -152,6 +152,9 @@ class LoadKind(Protocol):
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """Identifiers of hardware in a subentry's data (serial numbers), for redaction."""
 
+    def phases(self, data: Mapping[str, Any]) -> frozenset[str]:
+        """The site phases ("A", "B", "C") a subentry's load is wired to."""
+
     def group(
         self,
         hass: HomeAssistant,

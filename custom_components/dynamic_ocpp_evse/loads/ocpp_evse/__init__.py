@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
 from .actions import async_setup_actions
-from .config import CONF_CHARGE_POINT, SUBENTRY_EVSE, EvseConfig
+from .config import CONF_CHARGE_POINT, CONF_WIRING, SUBENTRY_EVSE, EvseConfig
 from .driver import EvseGroup
 from .flow import EvseSubentryFlow
 from .refused import AddRefusedCharger
@@ -47,6 +47,10 @@ class OcppEvseKind:
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """The charge point id: often the charger's serial number."""
         return [str(data[CONF_CHARGE_POINT])] if data.get(CONF_CHARGE_POINT) else []
+
+    def phases(self, data: Mapping[str, Any]) -> frozenset[str]:
+        """The site phases of its lines."""
+        return frozenset(str(data[key]) for key in CONF_WIRING if data.get(key))
 
     def group(
         self,

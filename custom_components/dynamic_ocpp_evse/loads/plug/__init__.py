@@ -10,7 +10,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
-from .config import SUBENTRY_PLUG
+from .config import CONF_PHASES, SUBENTRY_PLUG
 from .driver import PlugGroup
 from .flow import PlugSubentryFlow
 
@@ -34,6 +34,10 @@ class PlugKind:
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """A plug names no hardware beyond its entities."""
         return []
+
+    def phases(self, data: Mapping[str, Any]) -> frozenset[str]:
+        """The phases it draws on."""
+        return frozenset(data.get(CONF_PHASES, ()))
 
     def group(
         self,

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
 from .actions import async_setup_actions
-from .config import SUBENTRY_THERMAL, ThermalConfig
+from .config import CONF_PHASES, SUBENTRY_THERMAL, ThermalConfig
 from .driver import ThermalGroup, leave_normal
 from .flow import ThermalSubentryFlow
 
@@ -40,6 +40,10 @@ class ThermalKind:
     def hardware_ids(self, data: Mapping[str, Any]) -> list[str]:
         """A thermal load names no hardware beyond its entities."""
         return []
+
+    def phases(self, data: Mapping[str, Any]) -> frozenset[str]:
+        """The phases it draws on."""
+        return frozenset(data.get(CONF_PHASES, ()))
 
     def group(
         self,
