@@ -340,6 +340,18 @@ async def _start_plug(
     return result
 
 
+async def test_the_plug_form_opens_with_a_real_power_and_named_phases(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_plug(hass, init_integration)
+    schema = result["data_schema"]
+    assert schema is not None
+    fields = {str(marker): marker for marker in schema.schema}
+    assert fields["power"].default() == 2000  # not the 1 W minimum
+    phases = schema.schema[fields["phases"]].config
+    assert phases["translation_key"] == "site_phase"  # "Phase A (L1)", as the site says
+
+
 PLUG_INPUT = {
     "name": "Pool pump",
     "switch_entity": "switch.pool",

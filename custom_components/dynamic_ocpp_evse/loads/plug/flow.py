@@ -32,13 +32,18 @@ class PlugSubentryFlow(OwnEntityFlow):
         return power_errors(self.hass, user_input)
 
 
+DEFAULT_POWER_W = 2000  # a typical heater or boiler: a starting point, not 1 W
+
+
 def power_fields(phases: list[str]) -> dict[vol.Marker, Any]:
     """Power when on, an optional power monitor, the phases it draws on."""
     return {
-        vol.Required(CONF_POWER): number_field(1, 50_000, "W"),
+        vol.Required(CONF_POWER, default=DEFAULT_POWER_W): number_field(1, 50_000, "W"),
         vol.Optional(CONF_POWER_MONITOR): SENSOR,
         vol.Required(CONF_PHASES, default=phases[:1]): selector.SelectSelector(
-            selector.SelectSelectorConfig(options=phases, multiple=True)
+            selector.SelectSelectorConfig(
+                options=phases, multiple=True, translation_key="site_phase"
+            )
         ),
     }
 
