@@ -487,6 +487,45 @@ async def test_charger_offline_gets_nothing_and_comes_back(
     assert ids[:2] == [1801, 1901]
 
 
+async def test_the_user_narrows_a_chargers_current_range(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Within the 6-16 A it was set up with; the other end follows when crossed."""
+    entry = _evse_entry(("car", EVSE))
+    await setup_site(hass, entry, background=True)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 30)
+    assert ocpp.limits()[-1] == 16.0
+    assert state_of(hass, "number.car_maximum_current") == "16.0"
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.car_maximum_current", "value": 10},
+        blocking=True,
+    )
+    await _run(hass, freezer, ocpp, 10)
+    assert ocpp.limits()[-1] == 10.0
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.car_minimum_current", "value": 12},
+        blocking=True,
+    )
+    assert state_of(hass, "number.car_maximum_current") == "12.0"
+    await _run(hass, freezer, ocpp, 60)
+    assert ocpp.limits()[-1] == 12.0
+    assert await hass.config_entries.async_reload(entry.entry_id)  # kept across a restart
+    await hass.async_block_till_done()
+    assert state_of(hass, "number.car_minimum_current") == "12.0"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {"entity_id": "number.car_maximum_current", "value": 20},
+            blocking=True,
+        )
+
+
 def _held(hass: HomeAssistant, entry: MockConfigEntry, load_id: str) -> float:
     """What the last cycle held for a connector it could not reach."""
     loads = entry.runtime_data.coordinator.data.snapshot.loads

@@ -1,4 +1,8 @@
-"""Numbers: the site's import limit, buffer and excess threshold; each load's priority."""
+"""Numbers: the site's limits, each load's priority, a charger's own current range.
+
+The site's import limit, buffer and excess threshold; a charger's minimum and maximum current
+within the range it was set up with.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory, UnitOfPower
+from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import SiteConfigEntry
+from .coordinator import DynamicOcppEvseCoordinator, SiteConfigEntry
 from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
+from .loads.ocpp_evse.driver import EvseDriver
 from .settings import UserSettings
 
 PARALLEL_UPDATES = 1
@@ -83,6 +88,27 @@ PRIORITY = NumberEntityDescription(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CurrentNumberDescription(NumberEntityDescription):
+    """A charger's own minimum or maximum current, within the range it was set up with."""
+
+    end: str  # "min_current_a" or "max_current_a"
+
+
+CURRENT_LIMITS = tuple(
+    CurrentNumberDescription(
+        key=end,
+        translation_key=end,
+        end=end,
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        native_step=1,
+        mode=NumberMode.BOX,
+    )
+    for end in ("min_current_a", "max_current_a")
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SiteConfigEntry,
@@ -97,6 +123,14 @@ async def async_setup_entry(
         async_add_entities(
             [PriorityNumber(coordinator, PRIORITY, load_id)], config_subentry_id=load_id
         )
+        if isinstance(driver := coordinator.drivers[load_id], EvseDriver):
+            async_add_entities(
+                [
+                    CurrentNumber(coordinator, description, driver)
+                    for description in CURRENT_LIMITS
+                ],
+                config_subentry_id=load_id,
+            )
 
 
 class SiteNumber(DynamicOcppEvseSiteEntity, NumberEntity):
@@ -128,3 +162,40 @@ class PriorityNumber(DynamicOcppEvseLoadEntity, NumberEntity):
         await self.coordinator.async_set_load_settings(
             self.load_id, priority=int(value)
         )
+
+
+class CurrentNumber(DynamicOcppEvseLoadEntity, NumberEntity):
+    """A charger's minimum or maximum current, between the limits it was set up with."""
+
+    entity_description: CurrentNumberDescription
+
+    def __init__(
+        self,
+        coordinator: DynamicOcppEvseCoordinator,
+        description: CurrentNumberDescription,
+        driver: EvseDriver,
+    ) -> None:
+        """Within the connector's configured range."""
+        super().__init__(coordinator, description, driver.id)
+        self._attr_native_min_value = driver.config.min_a
+        self._attr_native_max_value = driver.config.max_a
+        self._range = (driver.config.min_a, driver.config.max_a)
+
+    @property
+    def native_value(self) -> float:
+        """The end of the range in force."""
+        low, high = self.coordinator.load_settings(self.load_id).current_range(
+            *self._range
+        )
+        return low if self.entity_description.end == "min_current_a" else high
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Change it; the next cycle runs at once. The other end follows if crossed."""
+        low, high = self.coordinator.load_settings(self.load_id).current_range(
+            *self._range
+        )
+        if self.entity_description.end == "min_current_a":
+            changes = {"min_current_a": value, "max_current_a": max(high, value)}
+        else:
+            changes = {"max_current_a": value, "min_current_a": min(low, value)}
+        await self.coordinator.async_set_load_settings(self.load_id, **changes)

@@ -22,10 +22,18 @@ STORAGE_VERSION = 1
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadSettings:
-    """A load's operating mode and priority."""
+    """A load's operating mode and priority; a charger's own current range (None: as set up)."""
 
     mode: ModeSetting = ModeSetting.FOLLOW_SITE
     priority: int = 1
+    min_current_a: float | None = None
+    max_current_a: float | None = None
+
+    def current_range(self, low: float, high: float) -> tuple[float, float]:
+        """The user's range within the configured one (`low`..`high`); max never below min."""
+        minimum = min(max(self.min_current_a or low, low), high)
+        maximum = min(max(self.max_current_a or high, minimum), high)
+        return minimum, maximum
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +93,8 @@ class SettingsStore:
             loads[load_id] = LoadSettings(
                 mode=_enum(ModeSetting, values.get("mode"), ModeSetting.FOLLOW_SITE),
                 priority=_int(values.get("priority"), 1),
+                min_current_a=_opt_float(values.get("min_current_a")),
+                max_current_a=_opt_float(values.get("max_current_a")),
             )
         return UserSettings(
             charging_mode=_enum(Mode, raw.get("charging_mode"), defaults.charging_mode),
@@ -118,6 +128,12 @@ def _enum[E: (Mode, ModeSetting, Distribution)](
 
 def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _opt_float(value: Any) -> float | None:
+    """A positive number, or None (not set, or not usable)."""
+    number = _float(value, 0.0)
+    return number if number > 0 else None
 
 
 def _float(value: Any, default: float) -> float:

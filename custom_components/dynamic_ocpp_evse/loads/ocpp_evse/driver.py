@@ -66,6 +66,7 @@ class EvseDriver:
         charger may still let a car draw by itself stays free for it.
         """
         evse = self.config
+        min_a, max_a = settings.current_range(evse.min_a, evse.max_a)
         transport = self.actuator.transport
         status = transport.status()
         holds_a = self.actuator.holds_a(dt_util.utcnow()) if status is None else 0.0
@@ -81,8 +82,8 @@ class EvseDriver:
         return Evse(
             id=evse.id,
             wired=evse.wired,
-            min_a=evse.min_a,
-            max_a=evse.max_a,
+            min_a=min_a,
+            max_a=max_a,
             failsafe_a=evse.failsafe_a,
             line_a=line_a,
             session=session or Session.NO_CAR,
