@@ -415,6 +415,25 @@ async def test_reset_charger_action(
     assert ids == [1801, 1901]
 
 
+async def test_reset_button(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """The button on the connector's device does what the action does."""
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
+    before = len(ocpp.profiles)
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.car_reset_charging_profiles"},
+        blocking=True,
+    )
+    assert [c.data for c in ocpp.clears] == [{"devid": "cp1"}]
+    ids = [
+        c.data["custom_profile"]["chargingProfileId"] for c in ocpp.profiles[before:]
+    ]
+    assert ids == [1801, 1901]
+
+
 @pytest.mark.parametrize(
     ("service", "data"),
     [
@@ -514,7 +533,9 @@ async def test_the_user_narrows_a_chargers_current_range(
     assert state_of(hass, "number.car_maximum_current") == "12.0"
     await _run(hass, freezer, ocpp, 60)
     assert ocpp.limits()[-1] == 12.0
-    assert await hass.config_entries.async_reload(entry.entry_id)  # kept across a restart
+    assert await hass.config_entries.async_reload(
+        entry.entry_id
+    )  # kept across a restart
     await hass.async_block_till_done()
     assert state_of(hass, "number.car_minimum_current") == "12.0"
     with pytest.raises(ServiceValidationError):

@@ -51,32 +51,37 @@ def _connector(
     return coordinator, driver
 
 
+async def async_reset_charger(
+    coordinator: DynamicOcppEvseCoordinator, driver: EvseDriver
+) -> None:
+    """Clear a charger's profiles; the cycle run at once reinstalls them.
+
+    The OCPP integration clears every profile of the charger, so the profiles of all its
+    connectors are reinstalled, not only those of the connector asked about.
+    """
+    for other in coordinator.drivers.values():
+        if (
+            isinstance(other, EvseDriver)
+            and other.config.charge_point_id == driver.config.charge_point_id
+        ):
+            other.actuator.profiles_cleared()
+    try:
+        await driver.actuator.async_reset()
+    except HomeAssistantError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="reset_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    await coordinator.async_refresh()
+
+
 @callback
 def async_setup_actions(hass: HomeAssistant) -> None:
     """Register the charger's actions."""
 
     async def reset_charger(call: ServiceCall) -> None:
-        """Clear a charger's profiles; the cycle run at once reinstalls them.
-
-        The OCPP integration clears every profile of the charger, so the profiles of all its
-        connectors are reinstalled, not only those of the connector asked about.
-        """
-        coordinator, driver = _connector(hass, call.data[ATTR_DEVICE_ID])
-        for other in coordinator.drivers.values():
-            if (
-                isinstance(other, EvseDriver)
-                and other.config.charge_point_id == driver.config.charge_point_id
-            ):
-                other.actuator.profiles_cleared()
-        try:
-            await driver.actuator.async_reset()
-        except HomeAssistantError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="reset_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        await coordinator.async_refresh()
+        await async_reset_charger(*_connector(hass, call.data[ATTR_DEVICE_ID]))
 
     hass.services.async_register(
         DOMAIN,
