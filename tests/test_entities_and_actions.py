@@ -61,6 +61,36 @@ async def test_load_operating_mode_and_priority(
     assert state_of(hass, "number.heater_priority") == "5"
 
 
+async def test_a_plug_offers_the_modes_that_mean_something_for_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """No Eco for an on/off load (its minimum is its whole power): Eco set another way
+    (the action) shows as On, which is what it does."""
+    state = hass.states.get("select.boiler_operating_mode")
+    assert state is not None
+    assert state.attributes["options"] == [
+        "follow_site",
+        "off",
+        "standard",
+        "solar",
+        "excess",
+    ]
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if (DOMAIN, "boiler_id") in d.identifiers
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "set_operating_mode",
+        {"device_id": device.id, "mode": "eco"},
+        blocking=True,
+    )
+    assert state_of(hass, "select.boiler_operating_mode") == "standard"
+
+
 async def test_import_limit_number_is_a_hard_limit(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
 ) -> None:

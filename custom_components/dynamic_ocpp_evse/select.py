@@ -13,6 +13,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import SiteConfigEntry
 from .engine.model import Distribution, Mode, ModeSetting
 from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
+from .loads import kind_of
+from .loads.modes import ModeChoice
 from .settings import UserSettings
 
 PARALLEL_UPDATES = 1
@@ -46,12 +48,6 @@ SITE_SELECTS: tuple[SiteSelectDescription, ...] = (
     ),
 )
 
-OPERATING_MODE = SelectEntityDescription(
-    key="operating_mode",
-    translation_key="operating_mode",
-    options=[mode.value for mode in ModeSetting],
-)
-
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -63,9 +59,13 @@ async def async_setup_entry(
     async_add_entities(
         SiteSelect(coordinator, description) for description in SITE_SELECTS
     )
-    for load_id in coordinator.load_ids:
+    for load_id, subentry in entry.subentries.items():
+        if load_id not in coordinator.load_ids or not (
+            kind := kind_of(subentry.subentry_type)
+        ):
+            continue
         async_add_entities(
-            [OperatingModeSelect(coordinator, OPERATING_MODE, load_id)],
+            [OperatingModeSelect(coordinator, _operating_mode(kind.modes), load_id)],
             config_subentry_id=load_id,
         )
 
@@ -86,13 +86,32 @@ class SiteSelect(DynamicOcppEvseSiteEntity, SelectEntity):
         await self.coordinator.async_update_settings(settings)
 
 
+def _operating_mode(modes: ModeChoice) -> OperatingModeDescription:
+    return OperatingModeDescription(
+        key="operating_mode",
+        translation_key=modes.translation_key,
+        options=[mode.value for mode in modes.options],
+        modes=modes,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatingModeDescription(SelectEntityDescription):
+    """A load's operating mode, in the words of its kind."""
+
+    modes: ModeChoice
+
+
 class OperatingModeSelect(DynamicOcppEvseLoadEntity, SelectEntity):
     """A load's own mode, or Follow site."""
 
+    entity_description: OperatingModeDescription
+
     @property
     def current_option(self) -> str:
-        """The load's mode setting."""
-        return self.coordinator.load_settings(self.load_id).mode.value
+        """The load's mode setting, as its kind shows it."""
+        mode = self.coordinator.load_settings(self.load_id).mode
+        return self.entity_description.modes.shown(mode).value
 
     async def async_select_option(self, option: str) -> None:
         """Change the load's mode."""

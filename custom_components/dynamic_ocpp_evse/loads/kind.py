@@ -21,6 +21,7 @@ from ..engine.model import Charger, Load
 from ..engine.state import Command
 from ..issues import Repair
 from ..settings import LoadSettings
+from .modes import ModeChoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,10 @@ class LoadKind(Protocol):
     @property
     def subentry_type(self) -> str:
         """The config subentry type (stored in the user's configuration: never renamed)."""
+
+    @property
+    def modes(self) -> ModeChoice:
+        """The operating modes it offers."""
 
     @property
     def model(self) -> str:

@@ -17,6 +17,7 @@ import voluptuous as vol
 from ..const import CONF_MODE, CONF_PRIORITY, DOMAIN
 from ..engine.model import ModeSetting
 from ..flow_checks import form_errors, number_field, registry_id, site_phases
+from .modes import ModeChoice
 
 # The data keys of every entity a load drives: one load per entity, whatever its kind.
 DRIVEN_KEYS = ("switch_entity", "heater_entity")
@@ -26,6 +27,7 @@ class OwnEntityFlow(ConfigSubentryFlow):
     """Add or change a load that drives one entity (the kind gives form and checks)."""
 
     driven_key: str  # the data key of the entity it drives (its unique id)
+    modes: ModeChoice  # the operating modes it offers
 
     def form(self, phases: list[str]) -> dict[vol.Marker, Any]:
         """The kind's fields (name, mode and priority are added here)."""
@@ -60,8 +62,8 @@ class OwnEntityFlow(ConfigSubentryFlow):
             schema[vol.Required(CONF_MODE, default=ModeSetting.FOLLOW_SITE.value)] = (
                 selector.SelectSelector(
                     selector.SelectSelectorConfig(
-                        options=[mode.value for mode in ModeSetting],
-                        translation_key="operating_mode",
+                        options=[mode.value for mode in self.modes.options],
+                        translation_key=self.modes.translation_key,
                     )
                 )
             )

@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
+from ..modes import ALL_MODES
 from .actions import async_setup_actions
 from .config import CONF_CHARGE_POINT, CONF_WIRING, SUBENTRY_EVSE, EvseConfig
 from .driver import EvseGroup
@@ -26,6 +27,7 @@ class OcppEvseKind:
 
     subentry_type = SUBENTRY_EVSE
     model = "Charger connector"
+    modes = ALL_MODES
     repair_keys: tuple[str, ...] = (
         "ocpp_missing",
         "ocpp_entities",

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
+from ..modes import ON_OFF_MODES
 from .config import CONF_PHASES, SUBENTRY_PLUG
 from .driver import PlugGroup
 from .flow import PlugSubentryFlow
@@ -20,6 +21,7 @@ class PlugKind:
 
     subentry_type = SUBENTRY_PLUG
     model = "Smart plug"
+    modes = ON_OFF_MODES
     repair_keys: tuple[str, ...] = ()
 
     @property

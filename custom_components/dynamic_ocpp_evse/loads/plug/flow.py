@@ -9,6 +9,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from ...flow_checks import POWER_UNITS, SENSOR, entity_error, number_field
+from ..modes import ON_OFF_MODES
 from ..on_off_flow import OwnEntityFlow
 from .config import CONF_PHASES, CONF_POWER, CONF_POWER_MONITOR, CONF_SWITCH
 
@@ -16,6 +17,7 @@ from .config import CONF_PHASES, CONF_POWER, CONF_POWER_MONITOR, CONF_SWITCH
 class PlugSubentryFlow(OwnEntityFlow):
     """Add or change a smart plug or relay."""
 
+    modes = ON_OFF_MODES
     driven_key = CONF_SWITCH
 
     def form(self, phases: list[str]) -> dict[vol.Marker, Any]:

@@ -15,6 +15,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.core import HomeAssistant
 
 from ..kind import SiteContext
+from ..modes import BOOST_MODES
 from .actions import async_setup_actions
 from .config import CONF_PHASES, SUBENTRY_THERMAL, ThermalConfig
 from .driver import ThermalGroup, leave_normal
@@ -26,6 +27,7 @@ class ThermalKind:
 
     subentry_type = SUBENTRY_THERMAL
     model = "Thermal store"
+    modes = BOOST_MODES
     repair_keys: tuple[str, ...] = ()
 
     @property

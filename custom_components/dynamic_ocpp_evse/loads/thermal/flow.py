@@ -10,6 +10,7 @@ import voluptuous as vol
 
 from ...engine.units import parse_number
 from ...flow_checks import number_field
+from ..modes import BOOST_MODES
 from ..on_off_flow import OwnEntityFlow
 from ..plug.flow import power_errors, power_fields
 from .config import (
@@ -61,6 +62,7 @@ def _kelvin(low: float, high: float) -> selector.NumberSelector:
 class ThermalSubentryFlow(OwnEntityFlow):
     """Add or change a hot-water tank or heated store."""
 
+    modes = BOOST_MODES
     driven_key = CONF_HEATER
 
     def form(self, phases: list[str]) -> dict[vol.Marker, Any]:
