@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .central.tls import tls_error
+from .circuit_groups import SUBENTRY_CIRCUIT, CircuitGroupFlow
 from .const import (
     CONF_BATTERY_POWER,
     CONF_BATTERY_SOC,
@@ -166,8 +167,11 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """The kinds of load a site can have."""
-        return {kind.subentry_type: kind.flow for kind in KINDS}
+        """The kinds of load a site can have, and its circuit groups."""
+        return {
+            **{kind.subentry_type: kind.flow for kind in KINDS},
+            SUBENTRY_CIRCUIT: CircuitGroupFlow,
+        }
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None

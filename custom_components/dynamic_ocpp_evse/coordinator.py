@@ -29,6 +29,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .central.server import CentralSystem
+from .circuit_groups import Circuits
 from .const import CONF_MODE, CONF_PRIORITY, DOMAIN, LOGGER, UPDATE_INTERVAL
 from .control_store import ControlStore
 from .dispatch import CALL_DEADLINE_S, Dispatcher, LoadHealth
@@ -65,6 +66,7 @@ class CycleReport:
     seconds_left: Mapping[str, int | None]
     power_w: Mapping[str, float | None]  # per load, what it draws now
     energy_kwh: Mapping[str, float]  # per load, what it drew since the site started
+    group_names: Mapping[str, str]  # circuit group id → its name
 
 
 @dataclass(slots=True, kw_only=True)
@@ -112,6 +114,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         )
         # The loads it was set up with (removed ones are told apart on reload).
         self.subentries = dict(entry.subentries)
+        self.circuits = Circuits.of(entry)
         self._groups = [
             kind.group(
                 hass,
@@ -251,6 +254,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             config=self.site,
             drivers=list(self.drivers.values()),
             settings=self.settings,
+            circuits=self.circuits,
             now=now,
         )
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
@@ -287,6 +291,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             },
             power_w=power,
             energy_kwh=dict(self._energy),
+            group_names=self.circuits.names,
             seconds_left={
                 load.id: _whole(
                     seconds_left(

@@ -7,12 +7,14 @@ The site's meters are read here, each load by its kind's driver. What cannot be 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant, State
 
+from .circuit_groups import Circuits
 from .engine.model import Battery, Charger, Inverter, Phase, Site, Snapshot
 from .engine.units import grid_current, parse_number, power_w
 from .settings import UserSettings
@@ -28,6 +30,7 @@ def read_snapshot(
     config: SiteConfig,
     drivers: Sequence[Driver],
     settings: UserSettings,
+    circuits: Circuits,
     now: datetime,
 ) -> Snapshot:
     """Read every input of the site into a snapshot; each load reads its own."""
@@ -59,11 +62,18 @@ def read_snapshot(
             if config.inverter_max_power_w
             else None,
             chargers=_shared_limits(drivers),
+            groups=circuits.groups,
             meter_interval_s=config.meter_interval_s,
         ),
         grid_a=grid,
         grid_age_s=ages,
-        loads=tuple(driver.read(hass, settings.load(driver.id)) for driver in drivers),
+        loads=tuple(
+            replace(
+                driver.read(hass, settings.load(driver.id)),
+                group=circuits.members.get(driver.id),
+            )
+            for driver in drivers
+        ),
         site_mode=settings.charging_mode,
         distribution=settings.distribution,
         solar_w=power_of(hass.states.get(config.solar_entity))

@@ -106,8 +106,9 @@ def _load_status(data: CycleReport, load_id: str) -> str:
 
 def _status_detail(data: CycleReport, load_id: str) -> dict[str, Any]:
     """What binds it (a phase, a group, a charger) and the seconds its timer has left."""
+    detail = data.plan.allocations[load_id].detail
     return {
-        "detail": data.plan.allocations[load_id].detail or None,
+        "detail": data.group_names.get(detail, detail) or None,
         "seconds_left": data.seconds_left.get(load_id),
     }
 

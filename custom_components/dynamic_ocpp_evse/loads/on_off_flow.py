@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 import voluptuous as vol
 
+from ..circuit_groups import circuit_field
 from ..const import CONF_MODE, CONF_PRIORITY, DOMAIN
 from ..engine.model import ModeSetting
 from ..flow_checks import form_errors, number_field, registry_id, site_phases
@@ -57,6 +58,7 @@ class OwnEntityFlow(ConfigSubentryFlow):
         schema: dict[vol.Marker, Any] = {
             vol.Required(CONF_NAME): selector.TextSelector(),
             **self.form(site_phases(self._get_entry())),
+            **circuit_field(self._get_entry()),
         }
         if new:
             schema[vol.Required(CONF_MODE, default=ModeSetting.FOLLOW_SITE.value)] = (

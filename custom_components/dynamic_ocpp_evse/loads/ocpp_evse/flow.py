@@ -21,6 +21,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
 import voluptuous as vol
 
+from ...circuit_groups import circuit_field
 from ...const import CONF_OCPP_PORT, DOMAIN, LOGGER
 from ...engine.units import parse_number
 from ...flow_checks import form_errors, number_field, site_phases
@@ -211,6 +212,7 @@ class EvseSubentryFlow(ConfigSubentryFlow):
         own = None if new else self._get_reconfigure_subentry()
         chargers = {} if central else find_chargers(self.hass)
         schema = _evse_schema(site_phases(entry), chargers, new=new, central=central)
+        schema = schema.extend(circuit_field(entry))
         errors: dict[str, str] = {}
         if user_input is not None:
             name, data, errors = await read_connector(
