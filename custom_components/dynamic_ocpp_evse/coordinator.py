@@ -37,7 +37,7 @@ from .engine.countdown import seconds_left
 from .engine.cycle import run_cycle
 from .engine.house import power_w
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
-from .engine.model import ModeSetting, Phase, Plan, Snapshot
+from .engine.model import ControlFlags, ModeSetting, Phase, Plan, Snapshot
 from .engine.state import Command, ControlParams, LoadState
 from .inputs import read_snapshot
 from .issues import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
@@ -67,6 +67,9 @@ class CycleReport:
     power_w: Mapping[str, float | None]  # per load, what it draws now
     energy_kwh: Mapping[str, float]  # per load, what it drew since the site started
     group_names: Mapping[str, str]  # circuit group id → its name
+    flags: Mapping[
+        str, ControlFlags
+    ]  # what the control let the engine do with each load
 
 
 @dataclass(slots=True, kw_only=True)
@@ -292,6 +295,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             power_w=power,
             energy_kwh=dict(self._energy),
             group_names=self.circuits.names,
+            flags=result.flags,
             seconds_left={
                 load.id: _whole(
                     seconds_left(

@@ -42,6 +42,14 @@ async def async_get_config_entry_diagnostics(
             load_id: asdict(command) for load_id, command in data.commands.items()
         },
         "health": dict(data.health),
+        # What the engine used: the control's flags and the timers' seconds left.
+        "control": {
+            load_id: {
+                "flags": asdict(flags),
+                "seconds_left": data.seconds_left.get(load_id),
+            }
+            for load_id, flags in data.flags.items()
+        },
     }
     redacted: dict[str, Any] = _redact(raw, _stand_ins(entry))
     return redacted

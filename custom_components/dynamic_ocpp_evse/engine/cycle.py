@@ -17,6 +17,7 @@ from .meter import MeterHealth, MeterState, MeterVerdict, watch
 from .model import (
     ACTIVE_LINE_A,
     SURPLUS_MODES,
+    ControlFlags,
     Evse,
     Load,
     Mode,
@@ -38,6 +39,9 @@ class CycleResult:
     commands: Mapping[str, Command]
     meter: MeterState  # the grid meter watch's memory, for the next cycle
     verdict: MeterVerdict  # whether the grid readings were live this cycle
+    flags: Mapping[
+        str, ControlFlags
+    ]  # what the control let the engine do with each load
 
 
 def run_cycle(
@@ -88,7 +92,12 @@ def run_cycle(
         if isinstance(load, Evse) and (_drawn(load) or 0.0) >= ACTIVE_LINE_A:
             commands[load.id] = replace(commands[load.id], lines_seen=True)
     return CycleResult(
-        plan=plan, states=new_states, commands=commands, meter=meter, verdict=verdict
+        plan=plan,
+        states=new_states,
+        commands=commands,
+        meter=meter,
+        verdict=verdict,
+        flags={load.id: load.control for load in loads},
     )
 
 
