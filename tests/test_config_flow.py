@@ -460,6 +460,30 @@ async def test_reconfigure_plug(
     assert subentry.data["mode"] == "follow_site"  # kept from the first setup
 
 
+async def test_reconfigure_clears_an_optional_field_left_empty(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    hass.states.async_set("sensor.boiler_meter", "0", {"unit_of_measurement": "W"})
+    form = {
+        "name": "Boiler",
+        "switch_entity": "switch.boiler",
+        "power": 2300,
+        "phases": ["A"],
+    }
+    for monitor in ({"power_monitor": "sensor.boiler_meter"}, {}):
+        result = await _start_plug(
+            hass, init_integration, SOURCE_RECONFIGURE, "boiler_id"
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {**form, **monitor}
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        data = init_integration.subentries["boiler_id"].data
+        assert data.get("power_monitor") == monitor.get("power_monitor")
+        assert data["mode"] == "follow_site"
+
+
 async def test_the_servers_certificate_and_key_are_checked(
     hass: HomeAssistant, tmp_path: Path, socket_enabled: None
 ) -> None:

@@ -52,6 +52,7 @@ class Answering:
         )  # (stack level, unit) it does not take
         self.back = False
         self.cleared = 0
+        self.connector_status: str | None = "Charging"
 
     def check(self) -> None:
         """Always reachable."""
@@ -61,7 +62,7 @@ class Answering:
         return back
 
     def status(self) -> str | None:
-        return "Charging"
+        return self.connector_status
 
     def offered_a(self) -> float | None:
         return None
@@ -116,6 +117,19 @@ async def test_before_the_failsafe_is_taken_the_charger_may_allow_its_maximum(
     actuator, _ = _actuator(rate_unit="W")
     assert actuator.holds_a(_after(0)) == 32.0
     assert actuator.holds_a(_after(86400)) == 32.0
+
+
+async def test_what_the_last_run_sent_holds_a_validity_after_the_failsafe_is_taken(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Back on our server, its status not known yet: the failsafe goes, no working profile;
+    the last run's (its maximum at most) may still apply until it lapses."""
+    actuator, transport = _actuator()
+    transport.connector_status = None
+    await actuator.async_apply(_command(10.0))
+    assert [p["chargingProfileId"] for p in transport.taken] == [1801]
+    assert actuator.holds_a(_after(LAPSE_S - 1)) == 32.0
+    assert actuator.holds_a(_after(LAPSE_S)) == 6.0
 
 
 async def test_the_failsafe_floor_holds_once_the_failsafe_is_taken(

@@ -272,6 +272,24 @@ async def test_a_boost_that_needs_its_operation_mode_gets_it_and_gives_it_back(
     assert tank.writes == ["performance", 65.0, "eco", 45.0]
 
 
+async def test_a_mode_the_user_chose_is_theirs(
+    hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
+) -> None:
+    """Performance chosen by hand at the normal set-point is not a boost of ours."""
+    tank.offer_modes("eco", "performance", "off")
+    modes = {"normal_operation_mode": "eco", "boost_operation_mode": "performance"}
+    fake_site.set_house(A=3.0)  # no surplus
+    await setup_site(hass, _site(("Tank", {**TANK, **modes})), background=True)
+    await hass.services.async_call(
+        "water_heater",
+        "set_operation_mode",
+        {"entity_id": "water_heater.tank", "operation_mode": "performance"},
+        blocking=True,
+    )
+    await _run(hass, freezer, fake_site, tank, 60)
+    assert state_of(hass, "water_heater.tank") == "performance"
+
+
 async def test_a_water_heater_switched_off_is_never_boosted(
     hass: HomeAssistant, fake_site: FakeSite, tank: Tank, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -523,7 +541,10 @@ async def test_the_form_names_the_field_and_the_problem(
         ({"heater_entity": "water_heater.none"}, {"heater_entity": "entity_not_found"}),
         (
             {"boost_operation_mode": "turbo"},
-            {"boost_operation_mode": "unknown_operation_mode"},
+            {
+                "boost_operation_mode": "unknown_operation_mode",
+                "normal_operation_mode": "normal_mode_needed",
+            },
         ),
     ]
     for change, errors in cases:

@@ -5,6 +5,7 @@ a restart; a set-point the user changes is theirs.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from homeassistant.config_entries import ConfigSubentryData, SubentryFlowContext
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.setup import async_setup_component
 import pytest
@@ -26,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from custom_components.dynamic_ocpp_evse.loads.thermal.memory import async_get_memory
 
 from .conftest import SITE_DATA, FakeSite, setup_site, state_of
 
@@ -96,6 +99,47 @@ class HeatPump(ClimateEntity):
         """The user turns the dial."""
         self._attr_target_temperature = celsius
         self.async_write_ha_state()
+
+
+class WholeDegreePump(HeatPump):
+    """One that names no step and keeps whole degrees of whatever it is told."""
+
+    _attr_target_temperature_step = None  # type: ignore[assignment]
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Rounded to a whole degree."""
+        self.writes.append(kwargs[ATTR_TEMPERATURE])
+        self._attr_target_temperature = float(round(kwargs[ATTR_TEMPERATURE] + 1e-9))
+        self.async_write_ha_state()
+
+
+class ForgetfulPump(HeatPump):
+    """One that answers but keeps the set-point it had (a cloud device losing a write)."""
+
+    losing = False
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Lost while told."""
+        self.writes.append(kwargs[ATTR_TEMPERATURE])
+        if not self.losing:
+            self._attr_target_temperature = kwargs[ATTR_TEMPERATURE]
+        self.async_write_ha_state()
+
+
+async def _platform(hass: HomeAssistant, entity: HeatPump) -> None:
+    async def setup(
+        hass: HomeAssistant,
+        config: Any,
+        add_entities: AddEntitiesCallback,
+        discovery_info: Any = None,
+    ) -> None:
+        add_entities([entity])
+
+    mock_platform(hass, "test.climate", MockPlatform(async_setup_platform=setup))
+    assert await async_setup_component(
+        hass, "climate", {"climate": {"platform": "test"}}
+    )
+    await hass.async_block_till_done()
 
 
 @pytest.fixture
@@ -333,3 +377,104 @@ async def test_the_form_keeps_what_a_climate_device_uses(
     assert "normal_temperature" not in subentry.data
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_boost_the_device_rounds_is_still_ours(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """20 + 1.5 is kept as 22 by a whole-degree device: that is our boost, not the user's
+    new set-point; 20 comes back."""
+    pump = WholeDegreePump()
+    pump._attr_target_temperature = pump._attr_current_temperature = 20.0
+    await _platform(hass, pump)
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(), background=True)
+    await _run(hass, freezer, fake_site, pump, 180)
+    assert _setpoint(hass) == 22.0
+    saved = hass_storage[f"{DOMAIN}.setpoints"]["data"]
+    assert saved == {"climate.heat_pump": {"normal": 20.0, "boost": 22.0}}
+    assert pump.writes == [21.5]  # not written again every cycle
+    fake_site.set_house(A=3.0)
+    await _run(hass, freezer, fake_site, pump, 60)
+    assert _setpoint(hass) == 20.0
+
+
+async def test_a_device_switched_off_mid_boost_gets_the_user_set_point_later(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_site: FakeSite,
+    pump: HeatPump,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Off, it shows no set-point: the memory is kept until it shows one again."""
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(), background=True)
+    await _run(hass, freezer, fake_site, pump, 90)
+    assert _setpoint(hass) == 22.0
+    pump._attr_hvac_mode = HVACMode.OFF
+    pump._attr_target_temperature = None
+    pump.async_write_ha_state()
+    fake_site.set_house(A=3.0)
+    await _run(hass, freezer, fake_site, pump, 60)
+    assert hass_storage[f"{DOMAIN}.setpoints"]["data"] != {}
+    pump.start(HVACMode.HEAT, 22.0)  # back on, still at our boost
+    await _run(hass, freezer, fake_site, pump, 10)
+    assert _setpoint(hass) == 20.5
+
+
+async def test_a_set_point_put_back_is_checked_until_the_device_shows_it(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_site: FakeSite,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    pump = ForgetfulPump()
+    await _platform(hass, pump)
+    fake_site.set_house(A=-20.0)
+    await setup_site(hass, _site(), background=True)
+    await _run(hass, freezer, fake_site, pump, 90)
+    assert _setpoint(hass) == 22.0
+    pump.losing = True
+    fake_site.set_house(A=3.0)
+    await _run(hass, freezer, fake_site, pump, 30)
+    assert _setpoint(hass) == 22.0  # lost: the memory stays, it is told again
+    assert pump.writes.count(20.5) >= 2
+    pump.losing = False
+    await _run(hass, freezer, fake_site, pump, 10)
+    assert _setpoint(hass) == 20.5
+    assert hass_storage[f"{DOMAIN}.setpoints"]["data"] == {}
+
+
+async def test_a_boost_started_by_hand_ends_when_the_device_is_switched_off(
+    hass: HomeAssistant,
+    fake_site: FakeSite,
+    pump: HeatPump,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    fake_site.set_house(A=3.0)  # no surplus
+    entry = _site()
+    await setup_site(hass, entry, background=True)
+    device = next(
+        d
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+        if (DOMAIN, "pump_id") in d.identifiers
+    )
+    await hass.services.async_call(
+        DOMAIN, "start_boost", {"device_id": device.id}, blocking=True
+    )
+    assert _setpoint(hass) == 22.0
+    pump.start(HVACMode.OFF, 20.5)
+    await _run(hass, freezer, fake_site, pump, 10)
+    pump.start(HVACMode.HEAT, 20.5)  # on again hours later: no boost from the grid
+    await _run(hass, freezer, fake_site, pump, 60)
+    assert _setpoint(hass) == 20.5
+
+
+async def test_the_memory_is_one_for_loads_that_start_together(
+    hass: HomeAssistant,
+) -> None:
+    memories = await asyncio.gather(*(async_get_memory(hass) for _ in range(3)))
+    assert all(memory is memories[0] for memory in memories)

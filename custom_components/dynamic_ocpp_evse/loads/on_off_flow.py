@@ -100,7 +100,16 @@ class OwnEntityFlow(ConfigSubentryFlow):
                     entry,
                     subentry,
                     title=user_input[CONF_NAME],
-                    data=self.kept(dict(subentry.data) | data),
+                    # Mode and priority (changed on the device) are kept; what the form
+                    # shows is as submitted, so a field left empty is cleared.
+                    data=self.kept(
+                        {
+                            key: value
+                            for key, value in subentry.data.items()
+                            if key not in _keys(self._schema(new=False))
+                        }
+                        | data
+                    ),
                     unique_id=unique_id,
                 )
         suggested = user_input
@@ -136,3 +145,7 @@ def _driven_elsewhere(hass: HomeAssistant, entity_id: str, own: str | None) -> b
         for entry in hass.config_entries.async_entries(DOMAIN)
         for subentry_id, subentry in entry.subentries.items()
     )
+
+
+def _keys(schema: vol.Schema) -> set[str]:
+    return {str(marker) for marker in schema.schema}

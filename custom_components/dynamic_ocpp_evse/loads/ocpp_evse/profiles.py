@@ -149,8 +149,9 @@ class ProfileActuator:
         self._mismatch_retried = False
         # What the charger lets a car draw per line by itself, should we fall silent: our
         # working limit until it lapses, then the floor: the failsafe once the charger took
-        # it, its own maximum until then (whatever the last run sent stays below that).
-        self._holding = (0.0, dt_util.utcnow())
+        # it, its own maximum until then. Whatever the last run sent (its own maximum at
+        # most) may hold for a validity after a start, failsafe taken or not.
+        self._holding = (self._no_failsafe_a, dt_util.utcnow() + self._lapse)
         self._floor_a = self._no_failsafe_a
         # As configured, until the charger rejects that and takes another (kept while loaded).
         self.shape = self._configured

@@ -64,7 +64,13 @@ class ClimateActuator:
         """Whether the device shows the boost we wrote."""
         boost = self._memory.get(self._config.heater) if self._memory else None
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE)) if state else None
-        return boost is not None and shown is not None and same(shown, boost.boost)
+        # As the device keeps it: rounded its own way until the next command takes that.
+        return (
+            state is not None
+            and boost is not None
+            and shown is not None
+            and self._near(state, shown, boost.boost)
+        )
 
     def boost_setpoint_c(self, state: State) -> float | None:
         """Where a boost would set the device now, in °C (None: no boost possible)."""
@@ -81,7 +87,11 @@ class ClimateActuator:
         """The user's set-point: the one under our boost, or the one shown."""
         boost = self._memory.get(self._config.heater) if self._memory else None
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
-        if boost is not None and shown is not None and same(shown, boost.boost):
+        if (
+            boost is not None
+            and shown is not None
+            and self._near(state, shown, boost.boost)
+        ):
             return boost.normal
         return shown
 
@@ -104,7 +114,7 @@ class ClimateActuator:
             value = min(value, high)
         if low is not None:
             value = max(value, low)
-        step = parse_number(state.attributes.get("target_temp_step")) or 0.5
+        step = self._step(state)
         steps = value / step + sign * 1e-9  # towards the user's set-point
         value = (math.floor(steps) if sign > 0 else math.ceil(steps)) * step
         return value if sign * (value - normal) > 0 else None
@@ -126,22 +136,43 @@ class ClimateActuator:
             )
         assert state is not None
         shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
+        if shown is None:
+            return  # off, or keeping a range: nothing to boost, the memory kept for later
         remembered = memory.get(entity_id)
-        if remembered is not None and (
-            shown is None or not same(shown, remembered.boost)
-        ):
-            # Set by someone else since: theirs now.
-            await memory.async_forget(entity_id)
-            remembered = None
+        if remembered is not None and not same(shown, remembered.boost):
+            if self._near(state, shown, remembered.boost):
+                # The device took our boost rounded its own way: that is the boost.
+                remembered = Boosted(remembered.normal, shown)
+                await memory.async_remember(entity_id, remembered)
+            else:
+                # Put back, or set by someone else since: theirs now.
+                await memory.async_forget(entity_id)
+                remembered = None
         target = self._boost_setpoint(state) if boost else None
-        if target is not None and shown is not None:
-            normal = remembered.normal if remembered else shown
-            if remembered is None or not same(remembered.boost, target):
+        if target is not None:
+            if remembered is not None and self._near(state, remembered.boost, target):
+                target = remembered.boost  # as the device keeps it
+            else:
+                normal = remembered.normal if remembered else shown
                 await memory.async_remember(entity_id, Boosted(normal, target))
             await self._write(shown, target)
         elif remembered is not None:
             await self._write(shown, remembered.normal)
-            await memory.async_forget(entity_id)
+            # Forgotten once the device shows it (now, or at a later cycle).
+            after = self._hass.states.get(entity_id)
+            now_shown = (
+                parse_number(after.attributes.get(ATTR_TEMPERATURE)) if after else None
+            )
+            if now_shown is not None and same(now_shown, remembered.normal):
+                await memory.async_forget(entity_id)
+
+    def _near(self, state: State, a: float, b: float) -> bool:
+        """Within one of the device's steps (at least half a degree): its rounding."""
+        return abs(a - b) <= max(self._step(state), 0.5) + 1e-6
+
+    def _step(self, state: State) -> float:
+        """The device's set-point step in Home Assistant's unit (0.5 when it names none)."""
+        return parse_number(state.attributes.get("target_temp_step")) or 0.5
 
     async def _write(self, shown: float | None, wanted: float) -> None:
         if shown is not None and same(shown, wanted):

@@ -140,6 +140,8 @@ class ThermalDriver:
         wanted = self.band.wants(None if temperature is None else sign * temperature)
         if self.no_boost_until is not None and dt_util.utcnow() < self.no_boost_until:
             wanted = False
+        if not controllable:
+            self.band.forced = False  # a boost started by hand ends with a device off
         measured = (
             power_of(hass.states.get(config.power_monitor))
             if config.power_monitor and is_on

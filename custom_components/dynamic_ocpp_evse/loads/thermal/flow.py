@@ -128,6 +128,10 @@ class ThermalSubentryFlow(OwnEntityFlow):
             for key in _OPERATION_MODES:
                 if user_input.get(key) and user_input[key] not in offered:
                     errors[key] = "unknown_operation_mode"
+            if user_input.get(CONF_BOOST_OPERATION_MODE) and not user_input.get(
+                CONF_NORMAL_OPERATION_MODE
+            ):
+                errors.setdefault(CONF_NORMAL_OPERATION_MODE, "normal_mode_needed")
         if heater.startswith(f"{CLIMATE}."):
             return errors  # its own set-point and the offset: any maximum will do
         boost = float(user_input[CONF_BOOST_TEMPERATURE])

@@ -7,6 +7,7 @@ for the whole integration, by entity: an entity is driven by one load only.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +39,20 @@ class SetpointMemory:
             hass, STORAGE_VERSION, f"{DOMAIN}.setpoints"
         )
         self._boosted: dict[str, Boosted] = {}
+        self._loading = asyncio.Lock()
+        self._loaded = False
 
     async def async_load(self) -> None:
-        """Read the file; one that cannot be read is an empty memory."""
+        """Read the file once; callers at the same time wait for that one read.
+
+        A file that cannot be read is an empty memory.
+        """
+        async with self._loading:
+            if not self._loaded:
+                await self._async_read()
+                self._loaded = True
+
+    async def _async_read(self) -> None:
         try:
             raw = await self._store.async_load()
         except (HomeAssistantError, OSError, ValueError) as err:
@@ -80,9 +92,8 @@ class SetpointMemory:
 
 
 async def async_get_memory(hass: HomeAssistant) -> SetpointMemory:
-    """The integration's one memory, read once."""
+    """The integration's one memory, read once (kept before it is read: one instance)."""
     if (memory := hass.data.get(_MEMORY)) is None:
-        memory = SetpointMemory(hass)
-        await memory.async_load()
-        hass.data[_MEMORY] = memory
+        memory = hass.data[_MEMORY] = SetpointMemory(hass)
+    await memory.async_load()
     return memory

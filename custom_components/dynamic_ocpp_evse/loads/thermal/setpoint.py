@@ -151,13 +151,16 @@ class SetpointActuator:
     def _operation_mode(self, state: State, *, boost: bool) -> str | None:
         """The operation mode to set, if the device shows another.
 
-        A boost's, when configured; the normal one only in place of the boost's (a device
-        the user switched to another mode, or off, is left so).
+        A boost's, when configured; the normal one only where a boost of ours is left (the
+        device shows our boost set-point in the boost's mode): a mode the user chose, or off,
+        is theirs.
         """
         config = self._config
+        shown = parse_number(state.attributes.get(ATTR_TEMPERATURE))
+        ours = shown is not None and same(shown, self.setpoint(state, boost=True))
         if boost:
             wanted = config.boost_operation_mode
-        elif config.boost_operation_mode and state.state == config.boost_operation_mode:
+        elif ours and state.state == config.boost_operation_mode:
             wanted = config.normal_operation_mode
         else:
             wanted = None
