@@ -10,10 +10,15 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockPlatform,
     async_fire_time_changed,
+    mock_platform,
 )
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
@@ -207,3 +212,19 @@ async def run_cycles(
         freezer.tick(timedelta(seconds=5))
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def add_test_entity(hass: HomeAssistant, domain: str, entity: Entity) -> None:
+    """One entity of `domain` through Home Assistant's real platform of that domain."""
+
+    async def setup(
+        hass: HomeAssistant,
+        config: Any,
+        add_entities: AddEntitiesCallback,
+        discovery_info: Any = None,
+    ) -> None:
+        add_entities([entity])
+
+    mock_platform(hass, f"test.{domain}", MockPlatform(async_setup_platform=setup))
+    assert await async_setup_component(hass, domain, {domain: {"platform": "test"}})
+    await hass.async_block_till_done()

@@ -21,19 +21,23 @@ from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    MockPlatform,
     async_fire_time_changed,
-    mock_platform,
 )
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
-from .conftest import BOILER, SITE_DATA, FakeSite, plug_subentry, setup_site, state_of
+from .conftest import (
+    BOILER,
+    SITE_DATA,
+    FakeSite,
+    add_test_entity,
+    plug_subentry,
+    setup_site,
+    state_of,
+)
 
 TANK = {
     "heater_entity": "water_heater.tank",
@@ -118,20 +122,7 @@ class Tank(WaterHeaterEntity):
 async def tank(hass: HomeAssistant) -> Tank:
     """The tank, through the real water_heater platform."""
     entity = Tank()
-
-    async def setup(
-        hass: HomeAssistant,
-        config: Any,
-        add_entities: AddEntitiesCallback,
-        discovery_info: Any = None,
-    ) -> None:
-        add_entities([entity])
-
-    mock_platform(hass, "test.water_heater", MockPlatform(async_setup_platform=setup))
-    assert await async_setup_component(
-        hass, "water_heater", {"water_heater": {"platform": "test"}}
-    )
-    await hass.async_block_till_done()
+    await add_test_entity(hass, "water_heater", entity)
     assert hass.states.get("water_heater.tank") is not None
     return entity
 

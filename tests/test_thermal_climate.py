@@ -17,20 +17,16 @@ from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    MockPlatform,
     async_fire_time_changed,
-    mock_platform,
 )
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.loads.thermal.memory import async_get_memory
 
-from .conftest import SITE_DATA, FakeSite, setup_site, state_of
+from .conftest import SITE_DATA, FakeSite, add_test_entity, setup_site, state_of
 
 PUMP = {
     "heater_entity": "climate.heat_pump",
@@ -126,40 +122,11 @@ class ForgetfulPump(HeatPump):
         self.async_write_ha_state()
 
 
-async def _platform(hass: HomeAssistant, entity: HeatPump) -> None:
-    async def setup(
-        hass: HomeAssistant,
-        config: Any,
-        add_entities: AddEntitiesCallback,
-        discovery_info: Any = None,
-    ) -> None:
-        add_entities([entity])
-
-    mock_platform(hass, "test.climate", MockPlatform(async_setup_platform=setup))
-    assert await async_setup_component(
-        hass, "climate", {"climate": {"platform": "test"}}
-    )
-    await hass.async_block_till_done()
-
-
 @pytest.fixture
 async def pump(hass: HomeAssistant) -> HeatPump:
     """The heat pump, through the real climate platform."""
     entity = HeatPump()
-
-    async def setup(
-        hass: HomeAssistant,
-        config: Any,
-        add_entities: AddEntitiesCallback,
-        discovery_info: Any = None,
-    ) -> None:
-        add_entities([entity])
-
-    mock_platform(hass, "test.climate", MockPlatform(async_setup_platform=setup))
-    assert await async_setup_component(
-        hass, "climate", {"climate": {"platform": "test"}}
-    )
-    await hass.async_block_till_done()
+    await add_test_entity(hass, "climate", entity)
     assert hass.states.get("climate.heat_pump") is not None
     return entity
 
@@ -389,7 +356,7 @@ async def test_a_boost_the_device_rounds_is_still_ours(
     new set-point; 20 comes back."""
     pump = WholeDegreePump()
     pump._attr_target_temperature = pump._attr_current_temperature = 20.0
-    await _platform(hass, pump)
+    await add_test_entity(hass, "climate", pump)
     fake_site.set_house(A=-20.0)
     await setup_site(hass, _site(), background=True)
     await _run(hass, freezer, fake_site, pump, 180)
@@ -432,7 +399,7 @@ async def test_a_set_point_put_back_is_checked_until_the_device_shows_it(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     pump = ForgetfulPump()
-    await _platform(hass, pump)
+    await add_test_entity(hass, "climate", pump)
     fake_site.set_house(A=-20.0)
     await setup_site(hass, _site(), background=True)
     await _run(hass, freezer, fake_site, pump, 90)

@@ -22,7 +22,7 @@ from ...engine.units import parse_number
 from ..kind import LoadUnavailable
 from .config import CLIMATE, ThermalConfig
 from .memory import Boosted, SetpointMemory, async_get_memory
-from .setpoint import MISSES_BEFORE_NOT_FOLLOWING, in_home_units, same, usable
+from .setpoint import SetpointDevice, in_home_units, same, usable
 
 _DIRECTIONS: dict[str, int] = {HVACMode.HEAT.value: 1, HVACMode.COOL.value: -1}
 
@@ -37,28 +37,16 @@ def direction(state: State | None) -> int:
     return _DIRECTIONS.get(state.state, 0)
 
 
-class ClimateActuator:
-    """Moves one climate device's set-point by the boost offset, and back."""
+class ClimateActuator(SetpointDevice):
+    """Moves one climate device's set-point by the boost offset, and back.
 
-    manual = False  # a set-point the user changes is theirs: the boost follows it
+    A set-point the user changes is theirs: the boost follows it.
+    """
 
     def __init__(self, hass: HomeAssistant, config: ThermalConfig) -> None:
         """Drive the climate device `config` names."""
-        self._hass = hass
-        self._config = config
+        super().__init__(hass, config)
         self._memory: SetpointMemory | None = None  # read with the first command
-        self._misses = 0
-
-    @property
-    def following(self) -> bool:
-        """False once the device kept another set-point for a few cycles."""
-        return self._misses < MISSES_BEFORE_NOT_FOLLOWING
-
-    def release(self) -> None:
-        """Nothing is left alone."""
-
-    def command_lost(self) -> None:
-        """Nothing to do: the set-point is compared with the command every cycle."""
 
     def boosted(self, state: State | None) -> bool:
         """Whether the device shows the boost we wrote."""

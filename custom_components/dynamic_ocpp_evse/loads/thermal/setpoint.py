@@ -47,15 +47,17 @@ def usable(state: State | None) -> bool:
     return state is not None and state.state != STATE_UNAVAILABLE
 
 
-class SetpointActuator:
-    """Sets one water heater to its normal or its boost temperature; reads it back."""
+class SetpointDevice:
+    """What a device driven by its set-point shares with another such.
 
-    manual = (
-        False  # a set-point changed by someone else is put back with the next change
-    )
+    It is never left alone, and is *not following* once its set-point kept another value for
+    a few cycles.
+    """
+
+    manual = False
 
     def __init__(self, hass: HomeAssistant, config: ThermalConfig) -> None:
-        """Drive the water heater `config` names."""
+        """Drive the device `config` names."""
         self._hass = hass
         self._config = config
         self._misses = 0
@@ -70,6 +72,13 @@ class SetpointActuator:
 
     def command_lost(self) -> None:
         """Nothing to do: the set-point is compared with the command every cycle."""
+
+
+class SetpointActuator(SetpointDevice):
+    """Sets one water heater to its normal or its boost temperature; reads it back.
+
+    A set-point changed by someone else is put back with the next change.
+    """
 
     def boosted(self, state: State | None) -> bool:
         """Whether the device shows the boost set-point."""
