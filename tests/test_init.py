@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
@@ -15,8 +16,17 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
+from custom_components.dynamic_ocpp_evse.coordinator import DynamicOcppEvseCoordinator
 
-from .conftest import FakeSite, setup_site, state_of
+from .conftest import (
+    BOILER,
+    HEATER,
+    SITE_DATA,
+    FakeSite,
+    plug_subentry,
+    setup_site,
+    state_of,
+)
 
 
 def _state(hass: HomeAssistant) -> ConfigEntryState:
@@ -140,3 +150,46 @@ async def test_removing_the_site_forgets_it(
     assert hass.config_entries.async_entries(DOMAIN) == []
     assert not files & set(hass_storage)
     assert not [key for key in ir.async_get(hass).issues if key[0] == DOMAIN]
+
+
+async def test_a_load_added_while_the_site_sets_up_is_not_missed(
+    hass: HomeAssistant, fake_site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's onboarding adds loads one after another: one can land while the site
+    reloads for the one before (its subentries already read)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data=SITE_DATA,
+        unique_id="sensor.grid_current_l1",
+        subentries_data=(plug_subentry("Boiler", BOILER, "boiler_id"),),
+    )
+    first_refresh = DynamicOcppEvseCoordinator.async_config_entry_first_refresh
+
+    async def refresh_while_a_load_is_added(
+        coordinator: DynamicOcppEvseCoordinator,
+    ) -> None:
+        if "heater_id" not in entry.subentries:
+            hass.config_entries.async_add_subentry(
+                entry,
+                ConfigSubentry(
+                    data=MappingProxyType(HEATER),
+                    subentry_id="heater_id",
+                    subentry_type="plug",
+                    title="Heater",
+                    unique_id="switch.heater",
+                ),
+            )
+        await first_refresh(coordinator)
+
+    monkeypatch.setattr(
+        DynamicOcppEvseCoordinator,
+        "async_config_entry_first_refresh",
+        refresh_while_a_load_is_added,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)  # reloads at once: no verdict
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert "heater_id" in entry.runtime_data.coordinator.drivers
+    assert hass.states.get("select.heater_operating_mode") is not None

@@ -35,6 +35,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool:
     """Set up a site: its coordinator (the control loop), its device, its entities."""
+    # First: a load added while the site sets up (the coordinator has read its subentries)
+    # reloads it once the setup is done, instead of going unseen.
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     coordinator = DynamicOcppEvseCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SiteRuntimeData(coordinator=coordinator)
@@ -42,7 +45,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: SiteConfigEntry) -> bool
     site = devices.async_get_or_create(
         config_entry_id=entry.entry_id, **site_device(entry)
     )
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Each load's device is reached through the site's (by id: `via_device` is deprecated).
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
@@ -70,9 +72,11 @@ async def _async_reload_on_update(hass: HomeAssistant, entry: SiteConfigEntry) -
     is cleared: the clear takes every profile of the charger, and the setup reinstalls those of
     the connectors kept).
     """
+    runtime = getattr(entry, "runtime_data", None)  # none while the first setup runs
+    set_up = runtime.coordinator.subentries if runtime is not None else {}
     gone = {
         subentry_id: subentry
-        for subentry_id, subentry in entry.runtime_data.coordinator.subentries.items()
+        for subentry_id, subentry in set_up.items()
         if subentry_id not in entry.subentries
     }
     if not gone:
