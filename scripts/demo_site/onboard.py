@@ -139,8 +139,8 @@ def main(base: str) -> None:
     )
     entry_id = site["result"]["entry_id"]
     plugs = [
-        ("Boiler", "switch.boiler", 2300, ["A"], "solar", 1),
-        ("Pool pump", "switch.pool_pump", 1150, ["B"], "excess", 2),
+        ("Boiler", "switch.boiler", 2300, ["A"], "solar", 2),
+        ("Pool pump", "switch.pool_pump", 1150, ["B"], "excess", 3),
     ]
     for name, switch, power, phases, mode, priority in plugs:
         flow(
@@ -172,7 +172,10 @@ def main(base: str) -> None:
             "power": 2000,
             "phases": ["C"],
             "mode": "solar",
-            "priority": 3,
+            # First in line for the surplus: a boost is never carried by the grid (it stops at
+            # once when the surplus goes), so behind the car and the boiler, whose minimums are
+            # held through their delays, it would only run on the sunniest hour.
+            "priority": 1,
         },
     )
     # The reference charger connects to the site's own OCPP server once it is added.
@@ -228,6 +231,13 @@ def main(base: str) -> None:
         base,
         "/api/services/number/set_value",
         {"entity_id": "number.demo_house_excess_threshold", "value": 1000},
+        token=token,
+    )
+    # The car after the hot water (and beside the boiler): the tank's boost first.
+    call(
+        base,
+        "/api/services/number/set_value",
+        {"entity_id": "number.car_priority", "value": 2},
         token=token,
     )
 

@@ -4,7 +4,7 @@ A day lasts 20 minutes: solar rises and sets (with passing clouds), the house lo
 morning and an evening peak and an oven on L1 at dinner time. A 1-phase car (it starts on
 1.4 kW of sun) arrives at 8:30 and leaves at 17:30, plugged into the project's reference
 charger, which connects to the integration's own OCPP server (the charger a user would have).
-A 200 l hot-water tank on L3 keeps 45 °C with its own 2 kW element (hot water is drawn morning
+A 150 l hot-water tank on L3 keeps 45 °C with its own 2 kW element (hot water is drawn morning
 and evening) and can be boosted by raising its set-point. The grid meters report the house,
 minus the solar, plus whatever the plugs, the tank and the car draw, every 5 seconds, like a real
 meter.
@@ -38,9 +38,9 @@ CHARGER_PASSWORD = "demo-charger-key"  # noqa: S105 - the demo's own, on 127.0.0
 OCPP_PORT = int(os.environ.get("DEMO_OCPP_PORT", "9010"))
 CAR_HOURS = (8.5, 17.5)  # arrives, leaves
 TANK_W = 2000.0
-TANK_LITRES = 200.0
+TANK_LITRES = 150.0
 TANK_DRAWS = (
-    (7.0, 60.0),
+    (6.5, 60.0),
     (19.5, 70.0),
 )  # (hour, litres of hot water replaced by 10 °C)
 SIM_S_PER_TICK = 5 * 24 * 3600 / DAY_S  # simulated seconds in a 5 s tick
@@ -55,18 +55,22 @@ class Tank:
     heating: bool = False
 
     def step(self, hour_before: float, hour: float) -> None:
-        """One tick of simulated time: heat, standing loss, hot water drawn."""
+        """One tick of simulated time: heat, standing loss, hot water drawn.
+
+        The element heats up to the set-point and no further; heat already stored stays when
+        the set-point comes down again (after a boost the tank cools only by its standing loss
+        and the hot water drawn).
+        """
         if self.temperature_c < self.setpoint_c - 2:
             self.heating = True
         elif self.temperature_c >= self.setpoint_c:
             self.heating = False
-        joules = (
-            (TANK_W if self.heating else 0.0) - 1.5 * (self.temperature_c - 20)
-        ) * SIM_S_PER_TICK
-        self.temperature_c = min(
-            self.temperature_c + joules / (TANK_LITRES * 4186),
-            max(self.setpoint_c, 45.0),
-        )
+        joules_per_k = TANK_LITRES * 4186
+        lost = 1.5 * (self.temperature_c - 20) * SIM_S_PER_TICK / joules_per_k
+        self.temperature_c -= lost
+        if self.heating:
+            gained = TANK_W * SIM_S_PER_TICK / joules_per_k
+            self.temperature_c = min(self.temperature_c + gained, self.setpoint_c)
         for at, litres in TANK_DRAWS:
             if hour_before <= at < hour:
                 self.temperature_c -= litres / TANK_LITRES * (self.temperature_c - 10)
@@ -137,7 +141,7 @@ class DemoHouse:
     @callback
     def tick(self, now: datetime) -> None:
         """Every 5 s: clouds drift (small random steps), every entity reports."""
-        self.cloud = min(1.0, max(0.25, self.cloud + random.uniform(-0.15, 0.15)))  # noqa: S311
+        self.cloud = min(1.0, max(0.4, self.cloud + random.uniform(-0.05, 0.05)))  # noqa: S311
         arrives, leaves = CAR_HOURS
         here = arrives <= self.hour(now) % 24 < leaves
         plugged = self.charger.connectors[1].car is not None
