@@ -77,7 +77,7 @@ class Ours:
     states: dict[str, LoadState] = field(default_factory=dict)
     params: ControlParams = field(default_factory=ControlParams)
     meter: MeterState = field(default_factory=MeterState)
-    bands: dict[str, BoostBand] = field(default_factory=dict)  # per tank
+    bands: dict[str, BoostBand] = field(default_factory=dict)  # per tank or heat pump
 
     def decide(
         self, seen: Reading, grid: dict[Phase, float | None], age_s: float = 0.0
@@ -109,14 +109,10 @@ class Ours:
         for plug in day.plugs:
             on, watts = seen.plugs[plug.id]
             mode = ModeSetting(plug.mode)
-            if plug.tank is not None:  # as the thermal kind reads it
-                band = self.bands.setdefault(
-                    plug.id,
-                    BoostBand(
-                        min(plug.tank.boost_c, plug.tank.max_c), plug.tank.hysteresis_c
-                    ),
-                )
-                if not band.wants(seen.tanks.get(plug.id)):
+            boost_band = plug.boost_band
+            if boost_band is not None:  # as the thermal kind reads it
+                band = self.bands.setdefault(plug.id, BoostBand(*boost_band))
+                if not band.wants(seen.store_c(plug.id)):
                     mode = ModeSetting.OFF
             loads.append(
                 Switched(
@@ -125,7 +121,7 @@ class Ours:
                     power_w=plug.power_w,
                     is_on=on,
                     measured_w=watts if on else None,
-                    thermal=plug.tank is not None,
+                    thermal=boost_band is not None,
                     mode=mode,
                     priority=plug.priority,
                     group=plug.group,

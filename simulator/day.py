@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,65 @@ class TankSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HeatPumpSpec:
+    """A heat pump heating the house as one body: its own thermostat keeps the user's set-point.
+
+    A boost raises the set-point by the offset (at most to the comfort maximum): the house
+    pre-heats, storing heat. Its draw at the user's set-point is house load.
+    """
+
+    capacity_kwh_per_k: float = 10.0  # the house's heat capacity
+    loss_w_per_k: float = 180.0  # to outdoors, per kelvin of difference
+    # Outdoors: a half cosine up from the minimum to the maximum, another back down.
+    outdoor_min_c: float = -2.0
+    outdoor_min_h: float = 6.0
+    outdoor_max_c: float = 8.0
+    outdoor_max_h: float = 15.0
+    start_c: float = 20.5
+    setpoint_c: float = 20.5  # the user's
+    boost_offset_k: float = 1.5
+    max_c: float = 23.0  # the comfort maximum: never heated above it
+    hysteresis_c: float = 1.0  # the boost band's
+    # COP = cop_at_0c + cop_per_k x outdoor °C, within [cop_min, cop_max].
+    cop_at_0c: float = 3.0
+    cop_per_k: float = 0.08
+    cop_min: float = 2.0
+    cop_max: float = 5.0
+
+    @property
+    def boost_c(self) -> float:
+        """The set-point while boosted: the user's plus the offset, at most the maximum."""
+        return min(self.setpoint_c + self.boost_offset_k, self.max_c)
+
+    def outdoor_c(self, hour: float) -> float:
+        """The outdoor temperature at an hour of the day."""
+        rise_h = (self.outdoor_max_h - self.outdoor_min_h) % 24
+        since_min = (hour - self.outdoor_min_h) % 24
+        if since_min <= rise_h:
+            share = since_min / rise_h  # rising
+        else:
+            share = 1 - (since_min - rise_h) / (24 - rise_h)  # falling
+        swing = self.outdoor_max_c - self.outdoor_min_c
+        return self.outdoor_min_c + swing * (1 - math.cos(math.pi * share)) / 2
+
+    def cop(self, outdoor_c: float) -> float:
+        """Heat out per electrical energy in at an outdoor temperature."""
+        linear = self.cop_at_0c + self.cop_per_k * outdoor_c
+        return min(max(linear, self.cop_min), self.cop_max)
+
+    def most_kwh(self, hours: float) -> float:
+        """The most electrical energy it could take in a day, its own heating included (a bound).
+
+        From its start to its maximum, its loss at the maximum against the coldest outdoors
+        all day, at the COP of the coldest.
+        """
+        coldest = min(self.outdoor_min_c, self.outdoor_max_c)
+        heat_kwh = self.capacity_kwh_per_k * max(self.max_c - self.start_c, 0.0)
+        heat_kwh += self.loss_w_per_k * (self.max_c - coldest) * hours / 1000
+        return heat_kwh / self.cop(coldest)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlugSpec:
     """A switched load (e.g. a boiler) that draws its power while on."""
 
@@ -91,6 +151,24 @@ class PlugSpec:
     need_kwh: float = 4.0  # it stops drawing (thermostat) once this much is delivered
     group: str | None = None
     tank: TankSpec | None = None  # a thermal boost: it heats this tank instead
+    heat_pump: HeatPumpSpec | None = None  # a thermal boost: it pre-heats the house
+
+    @property
+    def boost_band(self) -> tuple[float, float] | None:
+        """A thermal boost's band (its ceiling and hysteresis, °C); None for a plain plug."""
+        if self.tank is not None:
+            return min(self.tank.boost_c, self.tank.max_c), self.tank.hysteresis_c
+        if self.heat_pump is not None:
+            return self.heat_pump.boost_c, self.heat_pump.hysteresis_c
+        return None
+
+    def most_kwh(self, hours: float) -> float:
+        """The most it could take in a day: its need, or what its store could (a bound)."""
+        if self.tank is not None:
+            return self.tank.most_kwh(hours)
+        if self.heat_pump is not None:
+            return self.heat_pump.most_kwh(hours)
+        return self.need_kwh
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,6 +280,9 @@ def day_from_dict(raw: dict[str, Any], *, default_name: str = "day") -> Day:
                 **p,
                 "phase": Phase(p.get("phase", "A")),
                 "tank": _tank(p["tank"]) if "tank" in p else None,
+                "heat_pump": HeatPumpSpec(**p["heat_pump"])
+                if "heat_pump" in p
+                else None,
             }
         )
         for p in values.get("plugs", [])

@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from custom_components.dynamic_ocpp_evse.engine.model import Mode, ModeSetting
 
+from .heat_pump import THERMOSTAT_BAND_K
 from .run import Array, Trace
 from .thermal import heat
 
@@ -197,31 +198,78 @@ def metrics(trace: Trace) -> dict[str, Any]:
             "setpoint_reversals_per_hour": reversals / day.hours,
         },
         **({"tanks": _tanks(trace, import_w)} if trace.tank_c else {}),
+        **({"heat_pumps": _heat_pumps(trace, import_w)} if trace.room_c else {}),
     }
 
 
-def _tanks(trace: Trace, import_w: Array) -> dict[str, dict[str, float]]:
-    """Per tank: the boost's energy and its grid share, its temperatures, its writes.
+def _kwh(drawn_w: Array, import_w: Array, hours: float) -> tuple[float, float]:
+    """What a load drew, and the grid's share of it: what the site imported meanwhile.
 
-    The grid's share is what the site imported while the boost ran, at most the boost's.
+    The grid's share is at most the load's own draw.
     """
+    grid_w = np.minimum(drawn_w, np.clip(import_w, 0.0, None))
+    return float(drawn_w.sum() * hours / 1000), float(grid_w.sum() * hours / 1000)
+
+
+def _boost_kwh(trace: Trace, plug_id: str, import_w: Array) -> dict[str, float]:
+    """What a boost drew, and the grid's share of it."""
+    drawn, grid = _kwh(trace.load_w[plug_id], import_w, trace.day.step_s / 3600.0)
+    return {"boost_kwh": drawn, "boost_grid_kwh": grid}
+
+
+def _tanks(trace: Trace, import_w: Array) -> dict[str, dict[str, float]]:
+    """Per tank: the boost's energy and its grid share, its temperatures, its writes."""
     day = trace.day
     hours = day.step_s / 3600.0
     figures: dict[str, dict[str, float]] = {}
     for plug in day.plugs:
         if plug.tank is None:
             continue
-        boost_w = trace.load_w[plug.id]
-        grid_w = np.minimum(boost_w, np.clip(import_w, 0.0, None))
         temperature = trace.tank_c[plug.id]
         figures[plug.id] = {
-            "boost_kwh": float(boost_w.sum() * hours / 1000),
-            "boost_grid_kwh": float(grid_w.sum() * hours / 1000),
+            **_boost_kwh(trace, plug.id, import_w),
             "hours_at_maximum": float(
                 np.count_nonzero(temperature >= plug.tank.max_c - 0.5) * hours
             ),
             "peak_c": float(temperature.max(initial=0.0)),
             "end_c": float(temperature[-1]) if temperature.size else 0.0,
+            "writes_per_hour": trace.writes[plug.id] / day.hours,
+        }
+    return figures
+
+
+AT_COMFORT_MAXIMUM_K = 0.25  # a room this close to its comfort maximum is at it
+
+
+def _heat_pumps(trace: Trace, import_w: Array) -> dict[str, dict[str, float]]:
+    """Per heat pump: its boost's figures, and the run-on a boost left behind (house load).
+
+    The boost's energy and its grid share, the heat it put into the house and what was stored
+    above the user's thermostat, the room's temperatures, its writes.
+    """
+    day = trace.day
+    hours = day.step_s / 3600.0
+    figures: dict[str, dict[str, float]] = {}
+    for plug in day.plugs:
+        spec = plug.heat_pump
+        if spec is None:
+            continue
+        cop = np.array([spec.cop(spec.outdoor_c(t / 3600)) for t in trace.t])
+        room = trace.room_c[plug.id]
+        # Above where the user's set-point stops the pump, only a boost heated the house.
+        above = np.clip(room - (spec.setpoint_c + THERMOSTAT_BAND_K), 0.0, None)
+        run_on, run_on_grid = _kwh(trace.run_on_w[plug.id], import_w, hours)
+        figures[plug.id] = {
+            **_boost_kwh(trace, plug.id, import_w),
+            "run_on_kwh": run_on,
+            "run_on_grid_kwh": run_on_grid,
+            "boost_heat_kwh": float((trace.load_w[plug.id] * cop).sum() * hours / 1000),
+            "stored_peak_kwh": float(above.max(initial=0.0) * spec.capacity_kwh_per_k),
+            "hours_at_maximum": float(
+                np.count_nonzero(room >= spec.max_c - AT_COMFORT_MAXIMUM_K) * hours
+            ),
+            "peak_c": float(room.max(initial=0.0)),
+            "end_c": float(room[-1]) if room.size else 0.0,
             "writes_per_hour": trace.writes[plug.id] / day.hours,
         }
     return figures

@@ -49,7 +49,7 @@ def optimal_self_consumption(day: Day, inputs: Inputs) -> float:
         (
             plug.power_w,
             np.ones(buckets, dtype=bool),
-            plug.need_kwh if plug.tank is None else plug.tank.most_kwh(day.hours),
+            plug.most_kwh(day.hours),
         )
         for plug in day.plugs
     )

@@ -60,6 +60,9 @@ class Trace:
     )  # per charger: a car there
     delivered_kwh: dict[str, float] = field(default_factory=dict)  # per car
     tank_c: dict[str, Array] = field(default_factory=dict)  # per tank: its temperature
+    room_c: dict[str, Array] = field(default_factory=dict)  # per heat pump: its house's
+    # Per heat pump: what it drew after a boost that started it had ended (house load).
+    run_on_w: dict[str, Array] = field(default_factory=dict)
 
 
 def simulate(
@@ -91,6 +94,8 @@ def simulate(
         group_a={g.id: np.zeros((phases, steps)) for g in day.groups},
         writes=dict.fromkeys(ids, 0),
         tank_c={p.id: np.zeros(steps) for p in day.plugs if p.tank is not None},
+        room_c={p.id: np.zeros(steps) for p in day.plugs if p.heat_pump is not None},
+        run_on_w={p.id: np.zeros(steps) for p in day.plugs if p.heat_pump is not None},
     )
     wiring = {c.id: c.wired for c in day.chargers}
     chains = load_chains(day)
@@ -156,6 +161,9 @@ def simulate(
                 trace.wanting[charger][index] = 1.0
         for plug_id, celsius in reading.tanks.items():
             trace.tank_c[plug_id][index] = celsius
+        for plug_id, celsius in reading.rooms.items():
+            trace.room_c[plug_id][index] = celsius
+            trace.run_on_w[plug_id][index] = world.plugs[plug_id].run_on_w
         for plug_id, (_on, watts) in reading.plugs.items():
             # A device that has its energy is not stopped by switching it off.
             if world.plugs[plug_id].full:

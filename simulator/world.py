@@ -16,6 +16,7 @@ import numpy.typing as npt
 from custom_components.dynamic_ocpp_evse.engine.model import Phase
 
 from .day import Car, Day, PlugSpec
+from .heat_pump import HeatedHouse
 
 CAR_REACTION_S = 10.0  # a charger and car take this long to follow a new limit
 CAR_MIN_A = 6.0  # below this a car does not charge at all
@@ -51,7 +52,8 @@ class PlugState:
     """A switched load with a thermostat: it stops drawing once its energy is delivered.
 
     With a tank it is a boost element instead: it heats the tank while on, up to the tank's
-    cut-out; the tank's own element keeps its normal level (house load).
+    cut-out; the tank's own element keeps its normal level (house load). With a heat pump, on
+    raises its set-point by the boost offset; what it draws at the user's set-point is house load.
     """
 
     plug: PlugSpec
@@ -62,23 +64,42 @@ class PlugState:
     own_kwh: float = 0.0
     draw_w: float = 0.0  # what the boost drew in the last step
     own_w: float = 0.0  # what the tank's own element drew in the last step
+    house: HeatedHouse | None = None  # the house a heat pump heats
+    # Of `own_w`: a heat pump's run that a boost started, going on after it ended.
+    run_on_w: float = 0.0
 
     def __post_init__(self) -> None:
-        """A tank starts at its start temperature."""
+        """A tank starts at its start temperature, a heated house at its own."""
         if self.plug.tank is not None:
             self.temp_c = self.plug.tank.start_c
+        if self.plug.heat_pump is not None:
+            self.house = HeatedHouse(self.plug.heat_pump)
+            self.temp_c = self.house.room_c
 
     @property
     def full(self) -> bool:
-        """Whether it cannot take more: its energy delivered, or its tank at the cut-out."""
+        """Whether it cannot take more: delivered, at its tank's cut-out, or boosted to its stop.
+
+        A heat pump's house is full where its thermostat stops a boost.
+        """
         tank = self.plug.tank
         if tank is not None:
             return self.temp_c >= tank.max_c
+        if self.house is not None:
+            return self.house.room_c >= self.house.stop_c(boosting=True)
         return self.delivered_kwh >= self.plug.need_kwh
 
     def advance(self, t: float, step_s: float) -> None:
-        """One step: what it draws, and for a tank the heat it takes in and loses."""
+        """One step: what it draws, and for a tank or house the heat it takes in and loses."""
         power = self.plug.power_w
+        if self.house is not None:
+            drawn_w = self.house.advance(t / 3600, power, step_s, boosting=self.on)
+            self.temp_c = self.house.room_c
+            self.draw_w, self.own_w = (drawn_w, 0.0) if self.on else (0.0, drawn_w)
+            self.run_on_w = self.own_w if self.house.running_on else 0.0
+            self.delivered_kwh += self.draw_w * step_s / 3.6e6
+            self.own_kwh += self.own_w * step_s / 3.6e6
+            return
         self.draw_w = power if self.on and not self.full else 0.0
         self.delivered_kwh += self.draw_w * step_s / 3.6e6
         tank = self.plug.tank
@@ -113,6 +134,11 @@ class Reading:
     ]  # charger -> (car there, full, line A)
     plugs: dict[str, tuple[bool, float]]  # plug -> (on, W)
     tanks: dict[str, float] = field(default_factory=dict)  # plug -> its tank's °C
+    rooms: dict[str, float] = field(default_factory=dict)  # plug -> its house's °C
+
+    def store_c(self, plug_id: str) -> float | None:
+        """The temperature of the tank or house a thermal plug heats (None: not known)."""
+        return self.tanks.get(plug_id, self.rooms.get(plug_id))
 
 
 class World:
@@ -187,6 +213,7 @@ class World:
             cars[car.car.charger] = (True, car.full, line_a)
         plugs: dict[str, tuple[bool, float]] = {}
         tanks: dict[str, float] = {}
+        rooms: dict[str, float] = {}
         for plug_id, plug in self.plugs.items():
             plug.advance(t, day.step_s)
             if plug.plug.phase in load:
@@ -195,6 +222,8 @@ class World:
             plugs[plug_id] = (plug.on, plug.draw_w)
             if plug.plug.tank is not None:
                 tanks[plug_id] = plug.temp_c
+            if plug.house is not None:
+                rooms[plug_id] = plug.house.room_c
         pv = float(self._pv[index])
         battery = self._battery(sum(load.values()) - pv, hours)
         share = (pv + battery) / len(day.phases)  # a symmetric inverter
@@ -209,6 +238,7 @@ class World:
             cars=cars,
             plugs=plugs,
             tanks=tanks,
+            rooms=rooms,
         )
 
     def _battery(self, net_w: float, hours: float) -> float:

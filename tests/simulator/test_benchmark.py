@@ -17,7 +17,8 @@ from simulator.day import load_day
 from simulator.sweep import run_home
 from simulator.world import CAR_REACTION_S
 
-DAYS = sorted((Path(__file__).parents[2] / "simulator" / "days").glob("*.yaml"))
+DAYS_DIR = Path(__file__).parents[2] / "simulator" / "days"
+DAYS = sorted(DAYS_DIR.glob("*.yaml"))
 # Our controller acts on the first reading that shows an overload: the reading is one step old,
 # the decision is taken in that cycle, and the car follows after its reaction delay.
 REACTION_BOUND_S = 5.0 + 5.0 + CAR_REACTION_S + 5.0
@@ -132,3 +133,28 @@ def test_ours_stores_surplus_in_the_tank_and_never_the_grid(
     assert tank["peak_c"] <= 65.0
     assert tank["hours_at_maximum"] == 0.0
     assert tank["writes_per_hour"] < 2
+
+
+# A boost the surplus no longer carries is stopped in the first cycle that sees it: the
+# meter's 5 s and the cycle's 5 s of the pump's power from the grid, at most, per stop.
+BOOST_STOP_S = 5.0 + 5.0
+
+
+def test_ours_stores_surplus_in_the_house_and_never_the_grid(
+    results: dict[str, dict[str, Any]],
+) -> None:
+    """The heat pump's boost pre-heats the house with the surplus the car leaves: the grid pays
+    at most one cycle's reaction per stop (every other write is a start), the room stays below
+    its comfort maximum."""
+    day = load_day(DAYS_DIR / "heat_pump_and_car.yaml")
+    (plug,) = day.plugs
+    assert plug.heat_pump is not None
+    pump = results["heat_pump_and_car"]["controllers"]["ours"]["heat_pumps"][plug.id]
+    stops = (pump["writes_per_hour"] * day.hours + 1) / 2
+    assert pump["boost_grid_kwh"] <= stops * plug.power_w * BOOST_STOP_S / 3.6e6
+    assert pump["boost_kwh"] > 4.0  # 5.2 kWh measured
+    # The band ends a boost 0.5 K below its set-point: 0.5 K above the user's stop, 5 kWh.
+    assert pump["stored_peak_kwh"] > 4.5
+    assert pump["peak_c"] <= plug.heat_pump.max_c
+    assert pump["hours_at_maximum"] == 0.0
+    assert pump["writes_per_hour"] < 1  # 0.375 measured: a room warms slowly
