@@ -10,6 +10,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.setup import async_setup_component
@@ -228,3 +229,12 @@ async def add_test_entity(hass: HomeAssistant, domain: str, entity: Entity) -> N
     mock_platform(hass, f"test.{domain}", MockPlatform(async_setup_platform=setup))
     assert await async_setup_component(hass, domain, {domain: {"platform": "test"}})
     await hass.async_block_till_done()
+
+
+def load_device(hass: HomeAssistant, entry_id: str, load_id: str) -> dr.DeviceEntry:
+    """The device of one of a site's loads (looked up the way both HA versions allow)."""
+    return next(
+        device
+        for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+        if (DOMAIN, load_id) in device.identifiers
+    )

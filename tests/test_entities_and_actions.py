@@ -7,7 +7,6 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -17,7 +16,7 @@ from custom_components.dynamic_ocpp_evse.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
-from .conftest import FakeSite, setup_site, state_of
+from .conftest import FakeSite, load_device, setup_site, state_of
 
 
 async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
@@ -75,13 +74,7 @@ async def test_a_plug_offers_the_modes_that_mean_something_for_it(
         "solar",
         "excess",
     ]
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(
-            dr.async_get(hass), init_integration.entry_id
-        )
-        if (DOMAIN, "boiler_id") in d.identifiers
-    )
+    device = load_device(hass, init_integration.entry_id, "boiler_id")
     await hass.services.async_call(
         DOMAIN,
         "set_operating_mode",
@@ -141,13 +134,7 @@ async def test_actions(
         blocking=True,
     )
     assert state_of(hass, "select.home_distribution_mode") == "sequential_strict"
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(
-            dr.async_get(hass), init_integration.entry_id
-        )
-        if (DOMAIN, "boiler_id") in d.identifiers
-    )
+    device = load_device(hass, init_integration.entry_id, "boiler_id")
     await hass.services.async_call(
         DOMAIN,
         "set_operating_mode",
@@ -188,13 +175,7 @@ async def test_actions_name_unknown_targets(
 async def test_actions_refuse_an_unloaded_site(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(
-            dr.async_get(hass), init_integration.entry_id
-        )
-        if (DOMAIN, "boiler_id") in d.identifiers
-    )
+    device = load_device(hass, init_integration.entry_id, "boiler_id")
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(

@@ -20,7 +20,6 @@ from homeassistant.config_entries import ConfigSubentryData, SubentryFlowContext
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -34,6 +33,7 @@ from .conftest import (
     SITE_DATA,
     FakeSite,
     add_test_entity,
+    load_device,
     plug_subentry,
     setup_site,
     state_of,
@@ -431,15 +431,8 @@ async def test_a_compressor_keeps_its_minimum_on_and_off_times(
 
 
 def _device_id(hass: HomeAssistant, load_id: str) -> str:
-    """The device of a load (looked up the way both Home Assistant versions allow)."""
     (entry,) = hass.config_entries.async_entries(DOMAIN)
-    return next(
-        device.id
-        for device in dr.async_entries_for_config_entry(
-            dr.async_get(hass), entry.entry_id
-        )
-        if (DOMAIN, load_id) in device.identifiers
-    )
+    return str(load_device(hass, entry.entry_id, load_id).id)
 
 
 async def test_a_boost_started_now_runs_from_the_grid_until_its_temperature(

@@ -16,7 +16,6 @@ from homeassistant.config_entries import ConfigSubentryData, SubentryFlowContext
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -26,7 +25,14 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.loads.thermal.memory import async_get_memory
 
-from .conftest import SITE_DATA, FakeSite, add_test_entity, setup_site, state_of
+from .conftest import (
+    SITE_DATA,
+    FakeSite,
+    add_test_entity,
+    load_device,
+    setup_site,
+    state_of,
+)
 
 PUMP = {
     "heater_entity": "climate.heat_pump",
@@ -424,11 +430,7 @@ async def test_a_boost_started_by_hand_ends_when_the_device_is_switched_off(
     fake_site.set_house(A=3.0)  # no surplus
     entry = _site()
     await setup_site(hass, entry, background=True)
-    device = next(
-        d
-        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-        if (DOMAIN, "pump_id") in d.identifiers
-    )
+    device = load_device(hass, entry.entry_id, "pump_id")
     await hass.services.async_call(
         DOMAIN, "start_boost", {"device_id": device.id}, blocking=True
     )
