@@ -58,6 +58,10 @@ async def test_two_plugs_on_a_16_a_group_never_run_together(
     status = hass.states.get(f"sensor.{waiting}_status")
     assert status is not None
     assert (status.state, status.attributes["detail"]) == ("group", "Garage")
+    use = hass.states.get("sensor.garage_use_phase_a")
+    assert use is not None
+    assert (float(use.state), use.attributes["rating"]) == (10.0, 16)
+    assert float(state_of(hass, "sensor.garage_use_phase_b")) == 0.0
 
 
 async def test_the_group_form_refuses_a_group_inside_itself(

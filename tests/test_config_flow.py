@@ -272,7 +272,7 @@ async def test_reconfigure_site(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.title == "House"
-    assert float(state_of(hass, "sensor.home_headroom_b")) == 33.0
+    assert float(state_of(hass, "sensor.home_free_for_loads_phase_b")) == 33.0
 
 
 async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
@@ -291,7 +291,9 @@ async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
     )
     assert result["errors"] == {"grid_phase_b": "phase_in_use"}
     assert (result.get("description_placeholders") or {}).get("in_use") == "Heater (B)"
-    assert er.async_get(hass).async_get("sensor.home_headroom_c") is not None
+    assert (
+        er.async_get(hass).async_get("sensor.home_free_for_loads_phase_c") is not None
+    )
     without_c = {
         key: value for key, value in SITE_DATA.items() if key != "grid_phase_c"
     }
@@ -301,9 +303,9 @@ async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     registry = er.async_get(hass)
-    assert registry.async_get("sensor.home_headroom_c") is None
-    assert registry.async_get("sensor.home_base_load_c") is None
-    assert state_of(hass, "sensor.home_headroom_b") is not None
+    assert registry.async_get("sensor.home_free_for_loads_phase_c") is None
+    assert registry.async_get("sensor.home_grid_without_loads_phase_c") is None
+    assert state_of(hass, "sensor.home_free_for_loads_phase_b") is not None
 
 
 async def test_reconfigure_cannot_swap_the_site(
@@ -403,7 +405,10 @@ async def test_add_plug(hass: HomeAssistant, init_integration: MockConfigEntry) 
         ({"phases": []}, {"phases": "no_phase"}),
         ({"power": "nan"}, {"power": "not_finite"}),
         ({"name": "p" * 10_000}, {"name": "name_too_long"}),
-        ({"power_monitor": "sensor.home_surplus"}, {"power_monitor": "own_entity"}),
+        (
+            {"power_monitor": "sensor.home_export_without_loads"},
+            {"power_monitor": "own_entity"},
+        ),
     ],
 )
 async def test_plug_errors_name_the_field(

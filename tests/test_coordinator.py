@@ -56,7 +56,7 @@ async def test_continuous_plug_turns_on_and_off_with_the_breaker(
     await _tick(hass, freezer)
     assert fake_site.calls[-1] == ("turn_off", "switch.boiler")
     assert state_of(hass, "sensor.boiler_status") == "breaker"
-    assert float(state_of(hass, "sensor.home_base_load_a")) == 18.0
+    assert float(state_of(hass, "sensor.home_grid_without_loads_phase_a")) == 18.0
 
     # The oven goes off: the boiler waits out its pause (180 s), then comes back.
     fake_site.set_house(A=2.0)
@@ -138,7 +138,7 @@ async def test_stale_meter_means_safe_state_and_a_repair_issue(
     )
     await _tick(hass, freezer)
     assert state_of(hass, "sensor.home_status") == "meter_stale"
-    assert state_of(hass, "sensor.home_surplus") == "unknown"
+    assert state_of(hass, "sensor.home_export_without_loads") == "unknown"
     # Commands are held while the meter may come back; the repair waits as long.
     assert issues.async_get_issue(DOMAIN, issue_id) is None
     await _run(hass, freezer, fake_site, 25)

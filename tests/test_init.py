@@ -98,13 +98,13 @@ async def test_entry_update_reloads_site(
 ) -> None:
     """A new breaker rating is used after the reload the update listener does."""
     # House 2 A and the boiler (Standard, 10 A) on phase A.
-    assert float(state_of(hass, "sensor.home_headroom_a")) == 13.0
+    assert float(state_of(hass, "sensor.home_free_for_loads_phase_a")) == 13.0
     hass.config_entries.async_update_entry(
         init_integration, data={**init_integration.data, "breaker_rating": 32}
     )
     await hass.async_block_till_done()
     assert _state(hass) is ConfigEntryState.LOADED
-    assert float(state_of(hass, "sensor.home_headroom_a")) == 20.0
+    assert float(state_of(hass, "sensor.home_free_for_loads_phase_a")) == 20.0
 
 
 async def test_removing_a_plug_removes_its_device(

@@ -150,7 +150,9 @@ async def test_a_whole_session(
     assert ocpp.limits()[1:] == [6.0, 8.5, 11.0, 13.5, 16.0]
     assert state_of(hass, "sensor.car_allocated_current") == "16.0"
     # The car's own 16 A is not house load (docs/design.md §11, trap 1).
-    assert float(state_of(hass, "sensor.home_base_load_a")) == pytest.approx(2.0)
+    assert float(
+        state_of(hass, "sensor.home_grid_without_loads_phase_a")
+    ) == pytest.approx(2.0)
 
     # Solar mode without surplus: the minimum is held for the disable delay, then a pause (0 A).
     await hass.services.async_call(

@@ -22,12 +22,17 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import CycleReport, SiteConfigEntry
+from .circuit_groups import SUBENTRY_CIRCUIT
+from .const import DOMAIN
+from .coordinator import CycleReport, DynamicOcppEvseCoordinator, SiteConfigEntry
 from .dispatch import LoadHealth
+from .engine.facts import group_use_a
 from .engine.model import Phase, Reason
-from .entity import DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
+from .entity import MANUFACTURER, DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
 
 PARALLEL_UPDATES = 0
 
@@ -219,6 +224,12 @@ async def async_setup_entry(
             ),
             config_subentry_id=load_id,
         )
+    for group_id, subentry in entry.subentries.items():
+        if subentry.subentry_type == SUBENTRY_CIRCUIT:
+            async_add_entities(
+                (GroupUseSensor(coordinator, group_id, phase) for phase in phases),
+                config_subentry_id=group_id,
+            )
 
 
 def _forget_phases_gone(
@@ -310,3 +321,46 @@ class LoadEnergySensor(DynamicOcppEvseLoadEntity, RestoreSensor):
         return round(self._restored + counted, 4)
 
     _restored: float = 0.0
+
+
+class GroupUseSensor(CoordinatorEntity[DynamicOcppEvseCoordinator], SensorEntity):
+    """What a circuit group carries on one phase against its rating (its own device)."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "group_use"
+    _attr_device_class = SensorDeviceClass.CURRENT
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_native_unit_of_measurement = UnitOfElectricCurrent.AMPERE
+    _attr_suggested_display_precision = 1
+
+    def __init__(
+        self, coordinator: DynamicOcppEvseCoordinator, group_id: str, phase: Phase
+    ) -> None:
+        """Attach to the group's device."""
+        super().__init__(coordinator)
+        self._group_id = group_id
+        self._phase = phase
+        self._attr_unique_id = f"{group_id}_use_{phase.value.lower()}"
+        self._attr_translation_placeholders = {"phase": phase.value}
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, group_id)},
+            manufacturer=MANUFACTURER,
+            model="Circuit group",
+            name=coordinator.config_entry.subentries[group_id].title,
+        )
+
+    @property
+    def native_value(self) -> float | None:
+        """Its loads' allocations and holds on this phase; unknown in the safe state."""
+        data = self.coordinator.data
+        return (
+            group_use_a(data.snapshot, data.plan)
+            .get(self._group_id, {})
+            .get(self._phase)
+        )
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Its rating, to read the use against."""
+        ratings = {g.id: g.rating_a for g in self.coordinator.data.snapshot.site.groups}
+        return {"rating": ratings.get(self._group_id)}

@@ -96,7 +96,10 @@ async def test_plug_in_charge_and_unplug(
     assert bench.state("sensor.car_status") == "at_maximum"
     # The car's own 16 A is not house load (once the charger has reported it).
     await bench.until(
-        lambda: float(bench.state("sensor.home_base_load_a") or "nan") == 2.0, limit=15
+        lambda: (
+            float(bench.state("sensor.home_grid_without_loads_phase_a") or "nan") == 2.0
+        ),
+        limit=15,
     )
 
     garage.unplug(1)

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from custom_components.dynamic_ocpp_evse.engine.allocate import allocate
+from custom_components.dynamic_ocpp_evse.engine.facts import group_use_a
 from custom_components.dynamic_ocpp_evse.engine.model import (
     Battery,
     Charger,
@@ -214,6 +215,26 @@ def test_hard_limits_are_never_exceeded(snapshot: Snapshot) -> None:
         for phase, current in _total(plan, members).items():
             room = max(charger.max_a - held.get(phase, 0.0), 0.0)
             assert current <= room + EPS, f"charger {charger.id} phase {phase}"
+
+
+@given(snapshots())
+def test_a_group_shows_what_it_carries(snapshot: Snapshot) -> None:
+    """Its members' allocations (nested groups' too) plus their holds, never above its rating
+    beyond what silent chargers hold by themselves."""
+    plan = allocate(snapshot)
+    shown = group_use_a(snapshot, plan)
+    site = snapshot.site
+    assert set(shown) == {group.id for group in site.groups}
+    for group in site.groups:
+        members = [load for load in snapshot.loads if _in_group(load, group.id, site)]
+        total, held = _total(plan, members), _held(members)
+        for phase in site.phases:
+            expected = total.get(phase, 0.0) + held.get(phase, 0.0)
+            assert math.isclose(shown[group.id][phase], expected, abs_tol=EPS)
+            assert (
+                shown[group.id][phase]
+                <= max(group.rating_a, held.get(phase, 0.0)) + EPS
+            )
 
 
 @SAFETY

@@ -12,6 +12,7 @@ from .model import (
     Load,
     Mode,
     Phase,
+    Plan,
     Reason,
     Session,
     Snapshot,
@@ -83,3 +84,29 @@ def group_chain(group: str | None, parents: dict[str, str | None]) -> list[str]:
 def order_key(load: Load) -> tuple[int, str]:
     """Priority (1 first), then id; mode urgency orders the classes themselves."""
     return load.priority, load.id
+
+
+def group_use_a(snapshot: Snapshot, plan: Plan) -> dict[str, dict[Phase, float]]:
+    """Per circuit group and phase, what it carries against its rating this cycle.
+
+    Its loads' allocations (nested groups' too) on the lines they draw on, and what a charger
+    we cannot reach may still apply on every wired line; empty in the safe state.
+    """
+    if plan.safe_state:
+        return {}
+    parents = {group.id: group.parent for group in snapshot.site.groups}
+    use = {g.id: dict.fromkeys(snapshot.site.phases, 0.0) for g in snapshot.site.groups}
+    for load in snapshot.loads:
+        allocation = plan.allocations.get(load.id)
+        drawn = (
+            [(phase, allocation.current_a) for phase in allocation.lines]
+            if allocation is not None
+            else []
+        )
+        if isinstance(load, Evse) and load.holds_a > 0:
+            drawn += [(phase, load.holds_a) for phase in load.wired]
+        for group in group_chain(load.group, parents):
+            for phase, amps in drawn:
+                if phase in use[group]:
+                    use[group][phase] += amps
+    return use
