@@ -10,6 +10,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
+    ConfigFlowContext,
+    ConfigFlowResult,
     SubentryFlowContext,
     SubentryFlowResult,
 )
@@ -39,14 +41,112 @@ async def _start(hass: HomeAssistant) -> str:
     return result["flow_id"]
 
 
+# The steps after the grid's, each asked only when the grid step ticks its switch.
+PARTS = {
+    "solar": ("with_solar", ("solar_power",)),
+    "battery": (
+        "with_battery",
+        (
+            "battery_power",
+            "battery_soc",
+            "battery_target_soc",
+            "battery_support_soc",
+            "inverter_max_power",
+        ),
+    ),
+    "ocpp_server": (
+        "with_ocpp_server",
+        (
+            "ocpp_server_port",
+            "ocpp_server_host",
+            "ocpp_server_certfile",
+            "ocpp_server_keyfile",
+        ),
+    ),
+}
+PART_FIELDS = {field for _, fields in PARTS.values() for field in fields}
+NO_BATTERY = {
+    k: v for k, v in SITE_DATA.items() if k not in PARTS["battery"][1]
+}  # the grid step's fields of the shared test site
+
+
+async def _submit(
+    hass: HomeAssistant, flow_id: str, data: dict[str, Any]
+) -> ConfigFlowResult:
+    """Answer the site's steps from `data`, from the step the flow is at.
+
+    The grid step ticks a part when `data` has its sensor or setting (target and support
+    SOC alone are not a battery); the walk stops at a form with errors or at the end.
+    """
+    has = {
+        switch: any(data.get(f) not in (None, "") for f in fields[:2])
+        for switch, fields in PARTS.values()
+    }
+    step_id = hass.config_entries.flow.async_get(flow_id)["step_id"]
+    while True:
+        if step_id in PARTS:
+            answer = {k: v for k, v in data.items() if k in PARTS[step_id][1]}
+        else:
+            answer = {k: v for k, v in data.items() if k not in PART_FIELDS}
+            answer = {**has, **answer}
+        result = await hass.config_entries.flow.async_configure(flow_id, answer)
+        if result["type"] is not FlowResultType.FORM or result["errors"]:
+            return result
+        step_id = result["step_id"]
+
+
 async def test_user_creates_site(hass: HomeAssistant) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Home"
-    # A circuit breaker of curve B unless the user says otherwise.
-    assert result["data"] == {**SITE_DATA, "breaker_type": "mcb_b"}
+    # A circuit breaker of curve B unless the user says otherwise; no battery's settings.
+    assert result["data"] == {**NO_BATTERY, "breaker_type": "mcb_b"}
     assert result["result"].unique_id == "sensor.grid_current_l1"
+
+
+async def test_each_part_has_its_own_step(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    """Solar, battery and server are asked after the grid, only those ticked, in turn."""
+    hass.states.async_set("sensor.pv", "3000", {"unit_of_measurement": "W"})
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**NO_BATTERY, "with_solar": True, "with_ocpp_server": True}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "solar")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"solar_power": "sensor.pv"}
+    )
+    assert result["step_id"] == "ocpp_server"
+    port = free_port()
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"ocpp_server_port": port, "ocpp_server_host": "127.0.0.1"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        **NO_BATTERY,
+        "breaker_type": "mcb_b",
+        "solar_power": "sensor.pv",
+        "ocpp_server_port": port,
+        "ocpp_server_host": "127.0.0.1",
+    }
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_a_battery_needs_its_power(hass: HomeAssistant) -> None:
+    """Without it, discharging could be taken for solar surplus: the field is required."""
+    hass.states.async_set("sensor.soc", "40", {"unit_of_measurement": "%"})
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**NO_BATTERY, "with_battery": True}
+    )
+    assert result["step_id"] == "battery"
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(
+            flow_id, {"battery_soc": "sensor.soc"}
+        )
 
 
 async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
@@ -72,7 +172,7 @@ async def test_single_phase_site_in_kilowatts_with_battery_and_solar(
         "battery_support_soc": 50,
         "inverter_max_power": 5000,
     }
-    result = await hass.config_entries.flow.async_configure(flow_id, data)
+    result = await _submit(hass, flow_id, data)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == data
     await hass.async_block_till_done()
@@ -99,12 +199,10 @@ async def test_what_the_selectors_let_through_is_a_field_error(
     )
     hass.states.async_set("sensor.home_surplus", "1200", {"unit_of_measurement": "W"})
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**SITE_DATA, **changes}
-    )
+    result = await _submit(hass, flow_id, {**SITE_DATA, **changes})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -117,7 +215,7 @@ async def test_a_quiet_meter_is_pointed_out_once(
         "sensor.grid_current_l1", "3.0", {"unit_of_measurement": "A"}
     )  # only L1 reported just now
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {
         "grid_phase_b": "meter_quiet",
@@ -127,7 +225,7 @@ async def test_a_quiet_meter_is_pointed_out_once(
         "sensor.grid_current_l2 last reported 95 s ago"
         in (result["description_placeholders"] or {})["quiet"]
     )
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -136,9 +234,7 @@ async def test_a_longer_interval_takes_a_quiet_meter_at_once(
 ) -> None:
     freezer.tick(timedelta(seconds=95))
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**SITE_DATA, "meter_interval": 300}
-    )
+    result = await _submit(hass, flow_id, {**SITE_DATA, "meter_interval": 300})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -148,47 +244,73 @@ async def test_unavailable_meter_is_accepted(hass: HomeAssistant) -> None:
         "sensor.grid_current_l2", "unavailable", {"unit_of_measurement": "A"}
     )
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize(
-    ("changes", "errors"),
+    ("changes", "errors", "said"),
     [
-        ({"grid_phase_a": "sensor.nothing_here"}, {"grid_phase_a": "entity_not_found"}),
-        ({"grid_phase_b": "sensor.energy"}, {"grid_phase_b": "unsupported_unit"}),
-        ({"grid_phase_c": "sensor.broken"}, {"grid_phase_c": "not_numeric"}),
+        (
+            {"grid_phase_a": "sensor.nothing_here"},
+            {"grid_phase_a": "entity_not_found"},
+            {},
+        ),
+        (
+            {"grid_phase_b": "sensor.energy"},
+            {"grid_phase_b": "unsupported_unit"},
+            {"unit": "'kWh'"},
+        ),
+        ({"grid_phase_c": "sensor.broken"}, {"grid_phase_c": "not_numeric"}, {}),
         (
             {"grid_phase_c": "sensor.grid_current_l1"},
             {"grid_phase_c": "duplicate_meter"},
+            {},
+        ),
+        (
+            {"breaker_rating": 5000, "voltage": 20},
+            {"breaker_rating": "out_of_range", "voltage": "out_of_range"},
+            {"allowed": "1 to 1000 A; 100 to 480 V"},
         ),
         (
             {"solar_power": "sensor.grid_current_l1"},
             {"solar_power": "unsupported_unit"},
+            {"unit": "'A'"},
         ),
         (
             {"battery_soc": "sensor.energy", "battery_power": "sensor.power"},
             {"battery_soc": "unsupported_unit"},
+            {"unit": "'kWh'"},
         ),
-        ({"battery_soc": "sensor.soc"}, {"battery_power": "battery_power_required"}),
+        (
+            {"battery_power": "sensor.power", "battery_target_soc": 101},
+            {"battery_target_soc": "out_of_range"},
+            {"allowed": "0 to 100 %"},
+        ),
     ],
 )
 async def test_errors_name_the_field(
-    hass: HomeAssistant, changes: dict[str, Any], errors: dict[str, str]
+    hass: HomeAssistant,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+    said: dict[str, str],
 ) -> None:
+    """Each error is on its field, on the step that has it; its text names the range or
+    the unit that is wrong."""
     hass.states.async_set("sensor.energy", "12", {"unit_of_measurement": "kWh"})
     hass.states.async_set("sensor.broken", "on", {"unit_of_measurement": "A"})
     hass.states.async_set("sensor.soc", "40", {"unit_of_measurement": "%"})
     hass.states.async_set("sensor.power", "40", {"unit_of_measurement": "W"})
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**SITE_DATA, **changes}
-    )
+    result = await _submit(hass, flow_id, {**SITE_DATA, **changes})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
+    placeholders = result["description_placeholders"] or {}
+    assert {k: placeholders[k] for k in said} == said
 
     # The user corrects the field and nothing else is lost.
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    kept = {k: v for k, v in changes.items() if k not in errors}
+    result = await _submit(hass, flow_id, {**SITE_DATA, **kept})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -197,7 +319,7 @@ async def test_same_meter_twice_aborts(
 ) -> None:
     mock_config_entry.add_to_hass(hass)
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, SITE_DATA)
+    result = await _submit(hass, flow_id, SITE_DATA)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -209,8 +331,8 @@ async def test_unique_id_survives_meter_rename(hass: HomeAssistant) -> None:
     )
     hass.states.async_set(registry_entry.entity_id, "2", {"unit_of_measurement": "A"})
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**SITE_DATA, "grid_phase_a": registry_entry.entity_id}
+    result = await _submit(
+        hass, flow_id, {**SITE_DATA, "grid_phase_a": registry_entry.entity_id}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == registry_entry.id
@@ -238,18 +360,29 @@ async def test_obvious_entities_are_suggested(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
+    suggested = _suggested(result)
+    assert suggested["grid_phase_a"] == "sensor.grid_current_l1"
+    assert suggested["grid_phase_b"] == "sensor.grid_current_l2"
+    assert (suggested["with_solar"], suggested["with_battery"]) == (True, True)
+    assert not suggested["with_ocpp_server"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**NO_BATTERY, "with_solar": True, "with_battery": True}
+    )
+    assert _suggested(result)["solar_power"] == "sensor.solar_power"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    suggested = _suggested(result)
+    assert suggested["battery_power"] == "sensor.battery_power"
+    assert suggested["battery_soc"] == "sensor.battery_level"
+
+
+def _suggested(result: ConfigFlowResult) -> dict[str, Any]:
     schema = result["data_schema"]
     assert schema is not None
-    suggested = {
+    return {
         str(key): key.description["suggested_value"]
         for key in schema.schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested["grid_phase_a"] == "sensor.grid_current_l1"
-    assert suggested["grid_phase_b"] == "sensor.grid_current_l2"
-    assert suggested["solar_power"] == "sensor.solar_power"
-    assert suggested["battery_power"] == "sensor.battery_power"
-    assert suggested["battery_soc"] == "sensor.battery_level"
 
 
 async def test_reconfigure_site(
@@ -261,18 +394,50 @@ async def test_reconfigure_site(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SITE_DATA, "grid_phase_b": "sensor.nothing_here"}
+    result = await _submit(
+        hass, result["flow_id"], {**SITE_DATA, "grid_phase_b": "sensor.nothing_here"}
     )
     assert result["errors"] == {"grid_phase_b": "entity_not_found"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SITE_DATA, "name": "House", "breaker_rating": 35}
+    result = await _submit(
+        hass, result["flow_id"], {**SITE_DATA, "name": "House", "breaker_rating": 35}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.title == "House"
     assert float(state_of(hass, "sensor.home_free_for_loads_phase_b")) == 33.0
+
+
+async def test_reconfigure_adds_and_removes_a_part(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A part ticked on is asked for; one ticked off goes with all of its settings."""
+    hass.states.async_set("sensor.pv", "3000", {"unit_of_measurement": "W"})
+    context = ConfigFlowContext(
+        source=SOURCE_RECONFIGURE, entry_id=init_integration.entry_id
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=context)
+    assert not _suggested(result)["with_solar"]
+    with_solar = {**NO_BATTERY, "solar_power": "sensor.pv"}
+    result = await _submit(hass, result["flow_id"], with_solar)
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data == {**with_solar, "breaker_type": "mcb_b"}
+    await hass.async_block_till_done()
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=context)
+    assert _suggested(result)["with_solar"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**NO_BATTERY, "with_solar": True}
+    )
+    assert _suggested(result)["solar_power"] == "sensor.pv"  # opens with what it has
+    result = await _submit(hass, result["flow_id"], with_solar)
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=context)
+    result = await _submit(hass, result["flow_id"], NO_BATTERY)
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data == {**NO_BATTERY, "breaker_type": "mcb_b"}
+    await hass.async_block_till_done()
 
 
 async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
@@ -286,9 +451,7 @@ async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
     without_b = {
         key: value for key, value in SITE_DATA.items() if key != "grid_phase_b"
     }
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], without_b
-    )
+    result = await _submit(hass, result["flow_id"], without_b)
     assert result["errors"] == {"grid_phase_b": "phase_in_use"}
     assert (result.get("description_placeholders") or {}).get("in_use") == "Heater (B)"
     assert (
@@ -297,9 +460,7 @@ async def test_reconfigure_keeps_the_phases_loads_are_wired_to(
     without_c = {
         key: value for key, value in SITE_DATA.items() if key != "grid_phase_c"
     }
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], without_c
-    )
+    result = await _submit(hass, result["flow_id"], without_c)
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     registry = er.async_get(hass)
@@ -316,8 +477,8 @@ async def test_reconfigure_cannot_swap_the_site(
         DOMAIN,
         context={"source": SOURCE_RECONFIGURE, "entry_id": init_integration.entry_id},
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SITE_DATA, "grid_phase_a": "sensor.other_meter"}
+    result = await _submit(
+        hass, result["flow_id"], {**SITE_DATA, "grid_phase_a": "sensor.other_meter"}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "different_site"
@@ -404,6 +565,7 @@ async def test_add_plug(hass: HomeAssistant, init_integration: MockConfigEntry) 
         ),
         ({"phases": []}, {"phases": "no_phase"}),
         ({"power": "nan"}, {"power": "not_finite"}),
+        ({"power": 0}, {"power": "out_of_range"}),
         ({"name": "p" * 10_000}, {"name": "name_too_long"}),
         (
             {"power_monitor": "sensor.home_export_without_loads"},
@@ -424,6 +586,12 @@ async def test_plug_errors_name_the_field(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
+    said = result["description_placeholders"] or {}
+    if "unsupported_unit" in errors.values():
+        assert said["unit"] == "'A'"  # what the grid meter reports
+    if "out_of_range" in errors.values():
+        assert said["allowed"].startswith("1 to ")
+        assert said["allowed"].endswith(" W")
 
 
 async def test_plug_offers_only_the_sites_phases(hass: HomeAssistant) -> None:
@@ -518,14 +686,10 @@ async def test_the_servers_certificate_and_key_are_checked(
             {"ocpp_server_certfile": "tls_unreadable"},
         ),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {**SITE_DATA, **server, **files}
-        )
+        result = await _submit(hass, flow_id, {**SITE_DATA, **server, **files})
         assert result["errors"] == errors, files
     files = {"ocpp_server_certfile": str(cert), "ocpp_server_keyfile": str(key)}
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**SITE_DATA, **server, **files}
-    )
+    result = await _submit(hass, flow_id, {**SITE_DATA, **server, **files})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["ocpp_server_keyfile"] == str(key)
     await hass.async_block_till_done()

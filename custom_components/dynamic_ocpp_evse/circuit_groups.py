@@ -21,7 +21,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from .engine.model import CircuitGroup
-from .flow_checks import form_errors, number_field
+from .flow_checks import error_placeholders, form_errors, number_field
 
 SUBENTRY_CIRCUIT: Final = "circuit_group"
 CONF_RATING: Final = "rating"  # A per phase
@@ -156,4 +156,7 @@ class CircuitGroupFlow(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            description_placeholders=error_placeholders(
+                self.hass, schema, suggested or {}, errors
+            ),
         )

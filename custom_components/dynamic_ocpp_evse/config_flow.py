@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -50,6 +52,7 @@ from .flow_checks import (
     POWER_UNITS,
     SENSOR,
     entity_error,
+    error_placeholders,
     form_errors,
     number_field,
     registry_id,
@@ -57,37 +60,54 @@ from .flow_checks import (
 from .loads import KINDS, kind_of
 from .suggest import suggest_site_entities
 
+CONF_WITH_SOLAR = "with_solar"
+CONF_WITH_BATTERY = "with_battery"
+CONF_WITH_SERVER = "with_ocpp_server"
 
-def _site_schema() -> vol.Schema:
+
+def _grid_schema() -> vol.Schema:
     meter_a, meter_b, meter_c = CONF_GRID_METERS
+    fields: dict[vol.Marker, Any] = {
+        vol.Required(CONF_NAME, default=DEFAULT_NAME): selector.TextSelector(),
+        vol.Required(meter_a): SENSOR,
+        vol.Optional(meter_b): SENSOR,
+        vol.Optional(meter_c): SENSOR,
+        vol.Required(CONF_INVERT_GRID, default=False): selector.BooleanSelector(),
+        vol.Required(CONF_METER_INTERVAL, default=DEFAULT_METER_INTERVAL): number_field(
+            1, 3600, "s"
+        ),
+        vol.Required(CONF_BREAKER, default=DEFAULT_BREAKER): number_field(1, 1000, "A"),
+        vol.Required(
+            CONF_BREAKER_TYPE, default=DEFAULT_BREAKER_TYPE
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[kind.value for kind in BreakerType],
+                translation_key="breaker_type",
+                mode=selector.SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): number_field(
+            100, 480, "V"
+        ),
+    }
+    for wanted in (CONF_WITH_SOLAR, CONF_WITH_BATTERY, CONF_WITH_SERVER):
+        fields[vol.Required(wanted, default=False)] = selector.BooleanSelector()
+    return vol.Schema(fields)
+
+
+def _solar_schema() -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(CONF_NAME, default=DEFAULT_NAME): selector.TextSelector(),
-            vol.Required(meter_a): SENSOR,
-            vol.Optional(meter_b): SENSOR,
-            vol.Optional(meter_c): SENSOR,
-            vol.Required(CONF_INVERT_GRID, default=False): selector.BooleanSelector(),
-            vol.Required(
-                CONF_METER_INTERVAL, default=DEFAULT_METER_INTERVAL
-            ): number_field(1, 3600, "s"),
-            vol.Required(CONF_BREAKER, default=DEFAULT_BREAKER): number_field(
-                1, 1000, "A"
-            ),
-            vol.Required(
-                CONF_BREAKER_TYPE, default=DEFAULT_BREAKER_TYPE
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[kind.value for kind in BreakerType],
-                    translation_key="breaker_type",
-                    mode=selector.SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(CONF_VOLTAGE, default=DEFAULT_VOLTAGE): number_field(
-                100, 480, "V"
-            ),
             vol.Optional(CONF_SOLAR): SENSOR,
+        }
+    )
+
+
+def _battery_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_BATTERY_POWER): SENSOR,
             vol.Optional(CONF_BATTERY_SOC): SENSOR,
-            vol.Optional(CONF_BATTERY_POWER): SENSOR,
             vol.Required(
                 CONF_BATTERY_TARGET_SOC, default=DEFAULT_TARGET_SOC
             ): number_field(0, 100, "%"),
@@ -95,7 +115,14 @@ def _site_schema() -> vol.Schema:
                 CONF_BATTERY_SUPPORT_SOC, default=DEFAULT_SUPPORT_SOC
             ): number_field(0, 100, "%"),
             vol.Optional(CONF_INVERTER_MAX_POWER): number_field(0, 1_000_000, "W", 50),
-            vol.Optional(CONF_OCPP_PORT): number_field(1, 65535, ""),
+        }
+    )
+
+
+def _server_schema() -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_OCPP_PORT, default=9010): number_field(1, 65535, ""),
             vol.Optional(CONF_OCPP_HOST): selector.TextSelector(),
             vol.Optional(CONF_OCPP_CERTFILE): selector.TextSelector(),
             vol.Optional(CONF_OCPP_KEYFILE): selector.TextSelector(),
@@ -103,9 +130,31 @@ def _site_schema() -> vol.Schema:
     )
 
 
-def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
-    """Per-field error keys for the site form."""
-    errors = form_errors(hass, _site_schema(), user_input)
+# The parts of a site asked for only when the grid step says it has them: (its switch on the
+# grid step, its step, its fields).
+PARTS: tuple[tuple[str, str, Callable[[], vol.Schema]], ...] = (
+    (CONF_WITH_SOLAR, "solar", _solar_schema),
+    (CONF_WITH_BATTERY, "battery", _battery_schema),
+    (CONF_WITH_SERVER, "ocpp_server", _server_schema),
+)
+
+
+def _parts_of(data: Mapping[str, Any]) -> dict[str, bool]:
+    """Which parts a site's data (or the suggested entities) has."""
+    keys = {step: {str(key) for key in schema().schema} for _, step, schema in PARTS}
+    return {
+        wanted: bool(
+            keys[step]
+            & {k for k, v in data.items() if v not in (None, "")}
+            - {CONF_BATTERY_TARGET_SOC, CONF_BATTERY_SUPPORT_SOC}
+        )
+        for wanted, step, _ in PARTS
+    }
+
+
+def _grid_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    """Per-field error keys for the grid step."""
+    errors = form_errors(hass, _grid_schema(), user_input)
     seen: set[str] = set()
     for key in CONF_GRID_METERS:
         entity_id = user_input.get(key)
@@ -116,6 +165,14 @@ def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, 
         elif error := entity_error(hass, entity_id, GRID_UNITS):
             errors[key] = error
         seen.add(entity_id)
+    return errors
+
+
+def _part_errors(
+    hass: HomeAssistant, schema: vol.Schema, user_input: dict[str, Any]
+) -> dict[str, str]:
+    """Per-field error keys for the solar or battery step."""
+    errors = form_errors(hass, schema, user_input)
     expected = {
         CONF_SOLAR: POWER_UNITS,
         CONF_BATTERY_POWER: POWER_UNITS,
@@ -128,8 +185,6 @@ def validate_site(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, 
             and (error := entity_error(hass, entity_id, wanted))
         ):
             errors[key] = error
-    if user_input.get(CONF_BATTERY_SOC) and not user_input.get(CONF_BATTERY_POWER):
-        errors[CONF_BATTERY_POWER] = "battery_power_required"
     return errors
 
 
@@ -159,8 +214,10 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
     def __init__(self) -> None:
-        """Start with no warning given."""
+        """Start with no warning given and nothing entered."""
         self._warned: frozenset[tuple[str, float]] = frozenset()
+        self._data: dict[str, Any] = {}
+        self._parts: list[str] = []
 
     @classmethod
     @callback
@@ -176,13 +233,11 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Describe the site's grid connection."""
+        """Describe the site's grid connection, and say which other parts it has."""
         errors: dict[str, str] = {}
         quiet = ""
         if user_input is not None:
-            errors = validate_site(self.hass, user_input)
-            if not errors:
-                errors = await self._tls_errors(user_input)
+            errors = _grid_errors(self.hass, user_input)
             if not errors:
                 errors, quiet = self._quiet_meters(user_input)
             if not errors:
@@ -190,30 +245,21 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
                     registry_id(self.hass, user_input[CONF_GRID_METERS[0]])
                 )
                 self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=user_input[CONF_NAME], data=user_input
-                )
-        suggested = (
-            user_input if user_input is not None else suggest_site_entities(self.hass)
-        )
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(_site_schema(), suggested),
-            errors=errors,
-            description_placeholders={"quiet": quiet},
+                return await self._async_take_grid(user_input)
+        suggested = user_input if user_input is not None else self._suggested()
+        return self._show(
+            "user", _grid_schema(), suggested, errors, quiet=quiet, in_use=""
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the site's meters and limits."""
+        """Change the site's meters and limits, and which other parts it has."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         quiet = in_use = ""
         if user_input is not None:
-            errors = validate_site(self.hass, user_input)
-            if not errors:
-                errors = await self._tls_errors(user_input)
+            errors = _grid_errors(self.hass, user_input)
             if not errors:
                 errors, in_use = _phases_in_use(entry, user_input)
             if not errors:
@@ -223,19 +269,91 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
                     registry_id(self.hass, user_input[CONF_GRID_METERS[0]])
                 )
                 self._abort_if_unique_id_mismatch(reason="different_site")
-                # The update listener reloads the site; the flow must not reload it too.
-                self.hass.config_entries.async_update_entry(
-                    entry, title=user_input[CONF_NAME], data=user_input
-                )
-                return self.async_abort(reason="reconfigure_successful")
+                return await self._async_take_grid(user_input)
+        suggested = user_input if user_input is not None else self._suggested()
+        return self._show(
+            "reconfigure", _grid_schema(), suggested, errors, quiet=quiet, in_use=in_use
+        )
+
+    async def async_step_solar(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The PV's production sensor and the inverter's limit."""
+        return await self._async_part("solar", _solar_schema(), user_input)
+
+    async def async_step_battery(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The home battery's sensors and when its power counts for the loads."""
+        return await self._async_part("battery", _battery_schema(), user_input)
+
+    async def async_step_ocpp_server(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The built-in OCPP server chargers connect to."""
+        return await self._async_part("ocpp_server", _server_schema(), user_input)
+
+    def _suggested(self) -> dict[str, Any]:
+        """What the forms open with: the site's data, or the sensors that obviously fit."""
+        if self.source == SOURCE_RECONFIGURE:
+            data = dict(self._get_reconfigure_entry().data)
+        else:
+            data = dict(suggest_site_entities(self.hass))
+        return {**_parts_of(data), **data}
+
+    async def _async_take_grid(self, user_input: dict[str, Any]) -> ConfigFlowResult:
+        """Keep the grid step's fields and ask for each part wanted, in turn."""
+        wanted = {switch for switch, _, _ in PARTS}
+        self._data = {k: v for k, v in user_input.items() if k not in wanted}
+        self._parts = [step for wanted, step, _ in PARTS if user_input.get(wanted)]
+        return await self._async_next()
+
+    async def _async_part(
+        self, step_id: str, schema: vol.Schema, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _part_errors(self.hass, schema, user_input)
+            if not errors and step_id == "ocpp_server":
+                errors = await self._tls_errors(user_input)
+            if not errors:
+                self._data.update(user_input)
+                return await self._async_next()
+        suggested = user_input if user_input is not None else self._suggested()
+        return self._show(step_id, schema, suggested, errors)
+
+    async def _async_next(self) -> ConfigFlowResult:
+        """The next part's step, or the site made (or changed) once every part is in."""
+        if self._parts:
+            step_id = self._parts.pop(0)
+            step: Callable[[], Awaitable[ConfigFlowResult]] = getattr(
+                self, f"async_step_{step_id}"
+            )
+            return await step()
+        if self.source != SOURCE_RECONFIGURE:
+            return self.async_create_entry(title=self._data[CONF_NAME], data=self._data)
+        # The update listener reloads the site; the flow must not reload it too.
+        self.hass.config_entries.async_update_entry(
+            self._get_reconfigure_entry(), title=self._data[CONF_NAME], data=self._data
+        )
+        return self.async_abort(reason="reconfigure_successful")
+
+    def _show(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        suggested: Mapping[str, Any],
+        errors: dict[str, str],
+        **placeholders: str,
+    ) -> ConfigFlowResult:
         return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _site_schema(),
-                user_input if user_input is not None else dict(entry.data),
-            ),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
-            description_placeholders={"quiet": quiet, "in_use": in_use},
+            description_placeholders={
+                **placeholders,
+                **error_placeholders(self.hass, schema, suggested, errors),
+            },
         )
 
     async def _tls_errors(self, user_input: dict[str, Any]) -> dict[str, str]:

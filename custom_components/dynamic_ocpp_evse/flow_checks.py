@@ -6,6 +6,7 @@ name of any length, one of the site's own sensors as its input. Each is a field 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import math
 from typing import Any
 
@@ -27,11 +28,24 @@ SENSOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
 POWER_UNITS = frozenset(u for u in GRID_UNITS if quantity_of(u) is Quantity.POWER)
 
 
+class _RangeInText(selector.NumberSelector):
+    """A number selector that lets a number outside its range through to `form_errors`.
+
+    Home Assistant's own check refuses it with "Value 5000.0 is too large"; ours names the
+    field's range. The form still shows the range and unit.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """Only a number; its range is the form's check."""
+        number: float = vol.Coerce(float)(data)
+        return number
+
+
 def number_field(
     minimum: float, maximum: float, unit: str, step: float = 1
 ) -> selector.NumberSelector:
     """A number typed into a box, with its range and unit."""
-    return selector.NumberSelector(
+    return _RangeInText(
         selector.NumberSelectorConfig(
             min=minimum,
             max=maximum,
@@ -120,3 +134,30 @@ def _number_error(value: Any, config: Any) -> str | None:
     if number < config.get("min", -math.inf) or number > config.get("max", math.inf):
         return "out_of_range"
     return None
+
+
+def error_placeholders(
+    hass: HomeAssistant,
+    schema: vol.Schema,
+    user_input: Mapping[str, Any],
+    errors: Mapping[str, str],
+) -> dict[str, str]:
+    """What the error texts name, in the form's field order.
+
+    `allowed`: the range of each number outside it; `unit`: the unit of each entity refused
+    for its unit.
+    """
+    allowed: list[str] = []
+    units: list[str] = []
+    for marker, field in schema.schema.items():
+        key = str(marker.schema) if isinstance(marker, vol.Marker) else str(marker)
+        error = errors.get(key)
+        if error == "out_of_range" and isinstance(field, selector.NumberSelector):
+            config = field.config
+            suffix = config.get("unit_of_measurement") or ""
+            allowed.append(f"{config['min']:g} to {config['max']:g} {suffix}".rstrip())
+        elif error == "unsupported_unit":
+            state = hass.states.get(str(user_input.get(key)))
+            shown = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) if state else None
+            units.append(f"'{shown}'" if shown else "no unit")
+    return {"allowed": "; ".join(allowed), "unit": ", ".join(units)}

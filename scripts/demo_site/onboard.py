@@ -69,13 +69,12 @@ def _state(base: str, token: str, entity_id: str) -> str | None:
 
 
 def flow(
-    base: str, token: str, start: str, handler: Any, answers: dict[str, Any]
+    base: str, token: str, start: str, handler: Any, *steps: dict[str, Any]
 ) -> dict[str, Any]:
-    """Run a one-step config (or subentry) flow and return its result."""
-    step = call(base, start, {"handler": handler}, token=token)
-    result: dict[str, Any] = call(
-        base, f"{start}/{step['flow_id']}", answers, token=token
-    )
+    """Run a config (or subentry) flow, one answer per step, and return its result."""
+    result: dict[str, Any] = call(base, start, {"handler": handler}, token=token)
+    for answers in steps:
+        result = call(base, f"{start}/{result['flow_id']}", answers, token=token)
     if result.get("type") != "create_entry":
         sys.exit(f"Configuring {handler} failed: {result}")
     return result
@@ -130,12 +129,11 @@ def main(base: str) -> None:
             "invert_grid_sign": False,
             "breaker_rating": 25,
             "voltage": 230,
-            "solar_power": "sensor.solar_power",
-            "battery_target_soc": 90,
-            "battery_support_soc": 100,
-            "ocpp_server_port": OCPP_PORT,
-            "ocpp_server_host": "127.0.0.1",
+            "with_solar": True,
+            "with_ocpp_server": True,
         },
+        {"solar_power": "sensor.solar_power"},
+        {"ocpp_server_port": OCPP_PORT, "ocpp_server_host": "127.0.0.1"},
     )
     entry_id = site["result"]["entry_id"]
     plugs = [

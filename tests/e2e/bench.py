@@ -205,13 +205,16 @@ class Bench:
 
     # --- our integration -----------------------------------------------------------------
 
-    async def add_site(self, **fields: Any) -> ConfigEntry:
-        """Our site, through our config flow, on the bench's three meters."""
+    async def add_site(self, **server: Any) -> ConfigEntry:
+        """Our site, through our config flow, on the bench's three meters.
+
+        `server`: the built-in OCPP server's fields, asked on their own step when given.
+        """
         self.report()
         flow = await self.hass.config_entries.flow.async_init(
             DOMAIN, context={"source": "user"}
         )
-        data = {
+        grid = {
             "name": "Home",
             "grid_phase_a": METERS["A"],
             "grid_phase_b": METERS["B"],
@@ -219,13 +222,16 @@ class Bench:
             "invert_grid_sign": False,
             "breaker_rating": 25,
             "voltage": 230,
-            "battery_target_soc": 90,
-            "battery_support_soc": 100,
-            **fields,
+            "with_ocpp_server": bool(server),
         }
         result = await self.hass.config_entries.flow.async_configure(
-            flow["flow_id"], data
+            flow["flow_id"], grid
         )
+        if server:
+            assert result.get("step_id") == "ocpp_server", result
+            result = await self.hass.config_entries.flow.async_configure(
+                flow["flow_id"], server
+            )
         assert result["type"] == "create_entry", result
         await self.hass.async_block_till_done(wait_background_tasks=True)
         self.site = result["result"]

@@ -17,7 +17,13 @@ import voluptuous as vol
 from ..circuit_groups import circuit_field
 from ..const import CONF_MODE, CONF_PRIORITY, DOMAIN
 from ..engine.model import ModeSetting
-from ..flow_checks import form_errors, number_field, registry_id, site_phases
+from ..flow_checks import (
+    error_placeholders,
+    form_errors,
+    number_field,
+    registry_id,
+    site_phases,
+)
 from .modes import ModeChoice
 
 # The data keys of every entity a load drives: one load per entity, whatever its kind.
@@ -116,12 +122,14 @@ class OwnEntityFlow(ConfigSubentryFlow):
         if suggested is None and not new:
             subentry = self._get_reconfigure_subentry()
             suggested = {CONF_NAME: subentry.title, **subentry.data}
+        schema = self._schema(new=new)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(
-                self._schema(new=new), suggested
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            description_placeholders=error_placeholders(
+                self.hass, schema, suggested or {}, errors
+            ),
         )
 
     def _validate(self, user_input: dict[str, Any], *, new: bool) -> dict[str, str]:

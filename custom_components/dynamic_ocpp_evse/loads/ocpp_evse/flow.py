@@ -24,7 +24,7 @@ import voluptuous as vol
 from ...circuit_groups import circuit_field
 from ...const import CONF_OCPP_PORT, DOMAIN, LOGGER
 from ...engine.units import parse_number
-from ...flow_checks import form_errors, number_field, site_phases
+from ...flow_checks import error_placeholders, form_errors, number_field, site_phases
 from .config import (
     CAR_PHASES_AUTO,
     CONF_CAR_PHASES,
@@ -241,6 +241,9 @@ class EvseSubentryFlow(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            description_placeholders=error_placeholders(
+                self.hass, schema, suggested or {}, errors
+            ),
         )
 
 

@@ -36,27 +36,11 @@ _OPERATION_MODES = (CONF_NORMAL_OPERATION_MODE, CONF_BOOST_OPERATION_MODE)
 
 
 def _degrees(low: float, high: float, step: float = 0.5) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=low,
-            max=high,
-            step=step,
-            unit_of_measurement=UnitOfTemperature.CELSIUS,
-            mode=selector.NumberSelectorMode.BOX,
-        )
-    )
+    return number_field(low, high, UnitOfTemperature.CELSIUS, step)
 
 
 def _kelvin(low: float, high: float) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=low,
-            max=high,
-            step=0.5,
-            unit_of_measurement=UnitOfTemperature.KELVIN,
-            mode=selector.NumberSelectorMode.BOX,
-        )
-    )
+    return number_field(low, high, UnitOfTemperature.KELVIN, 0.5)
 
 
 class ThermalSubentryFlow(OwnEntityFlow):
