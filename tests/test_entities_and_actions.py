@@ -98,6 +98,38 @@ async def test_import_limit_number_is_a_hard_limit(
     assert state_of(hass, "number.home_excess_threshold") == "500.0"
 
 
+async def _press(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        "button", "press", {"entity_id": entity_id}, blocking=True
+    )
+
+
+def _override(hass: HomeAssistant, load: str) -> tuple[str, Any]:
+    state = hass.states.get(f"sensor.{load}_status")
+    assert state is not None
+    return state.state, state.attributes["override"]
+
+
+async def test_start_now_and_stop_now_override_the_mode_until_resumed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
+) -> None:
+    """The heater waits for surplus in Solar mode: Start now runs it from the grid, Stop
+    now keeps it off, Resume gives it back to its mode; a new mode ends an override."""
+    assert _override(hass, "heater") == ("waiting_for_surplus", None)
+    await _press(hass, "button.heater_start_now")
+    assert state_of(hass, "switch.heater") == "on"
+    assert _override(hass, "heater")[1] == "start_now"
+    await _press(hass, "button.heater_stop_now")
+    assert state_of(hass, "switch.heater") == "off"
+    assert _override(hass, "heater") == ("stopped_now", "stop_now")
+    await _press(hass, "button.heater_resume")
+    assert _override(hass, "heater") == ("waiting_for_surplus", None)
+    await _press(hass, "button.heater_start_now")
+    await _select(hass, "select.heater_operating_mode", "excess")
+    assert _override(hass, "heater") == ("waiting_for_excess", None)
+    assert state_of(hass, "switch.heater") == "off"
+
+
 async def test_settings_survive_a_restart(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_site: FakeSite
 ) -> None:
@@ -106,6 +138,7 @@ async def test_settings_survive_a_restart(
     await _select(hass, "select.heater_operating_mode", "excess")
     await _number(hass, "number.boiler_priority", 7)
     await _number(hass, "number.home_excess_threshold", 1500)
+    await _press(hass, "button.boiler_stop_now")
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert await hass.config_entries.async_setup(init_integration.entry_id)
@@ -115,6 +148,7 @@ async def test_settings_survive_a_restart(
     assert state_of(hass, "select.heater_operating_mode") == "excess"
     assert state_of(hass, "number.boiler_priority") == "7"
     assert state_of(hass, "number.home_excess_threshold") == "1500.0"
+    assert _override(hass, "boiler") == ("stopped_now", "stop_now")
 
 
 async def test_actions(

@@ -436,6 +436,39 @@ async def test_reset_button(
     assert ids == [1801, 1901]
 
 
+async def test_stop_now_holds_the_car_until_it_leaves(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Stop now sends 0 A and keeps it while the car stays (an offline charger ends
+    nothing); unplugging ends it, and the next car charges as the mode says."""
+    await setup_site(hass, _evse_entry(("car", EVSE)), background=True)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 20)
+    assert ocpp.limits()[-1] > 6.0
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.car_stop_now"}, blocking=True
+    )
+    assert ocpp.limits()[-1] == 0.0
+    ocpp.set_status("cp1", 1, "SuspendedEVSE")
+    await _run(hass, freezer, ocpp, 30)
+    assert state_of(hass, "sensor.car_status") == "stopped_now"
+    hass.states.async_set("sensor.cp1_status_connector", "unavailable")
+    await _run(hass, freezer, ocpp, 10)
+    ocpp.set_status("cp1", 1, "SuspendedEVSE")
+    await _run(hass, freezer, ocpp, 10)
+    assert state_of(hass, "sensor.car_status") == "stopped_now"
+    assert ocpp.limits()[-1] == 0.0
+
+    ocpp.set_status("cp1", 1, "Available")
+    await _run(hass, freezer, ocpp, 5)
+    status = hass.states.get("sensor.car_status")
+    assert status is not None
+    assert (status.state, status.attributes["override"]) == ("no_car", None)
+    ocpp.set_status("cp1", 1, "Preparing")
+    await _run(hass, freezer, ocpp, 5)
+    assert ocpp.limits()[-1] == 6.0  # Standard again: a start at the minimum
+
+
 @pytest.mark.parametrize(
     ("service", "data"),
     [

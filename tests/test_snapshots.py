@@ -54,7 +54,7 @@ def _view(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "platform", [Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
+    "platform", [Platform.BUTTON, Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
 )
 @pytest.mark.usefixtures("fake_site")
 async def test_platform(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 import math
 import time
 
@@ -37,7 +38,15 @@ from .engine.countdown import seconds_left
 from .engine.cycle import run_cycle
 from .engine.house import power_w
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
-from .engine.model import ControlFlags, ModeSetting, Phase, Plan, Snapshot
+from .engine.model import (
+    ControlFlags,
+    Evse,
+    ModeSetting,
+    Phase,
+    Plan,
+    Session,
+    Snapshot,
+)
 from .engine.state import Command, ControlParams, LoadState
 from .inputs import read_snapshot
 from .issues import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
@@ -137,6 +146,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         # Per load: the energy counted since start (kWh), the last power known and when.
         self._energy: dict[str, float] = {}
         self._powered: dict[str, tuple[float, float]] = {}
+        self._car_at: set[str] = set()  # chargers a car was last seen at
         self._control_store = ControlStore(hass, entry.entry_id)
         self._dispatcher = Dispatcher(
             {load_id: driver.actuator for load_id, driver in self.drivers.items()}
@@ -252,14 +262,9 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
     async def _async_cycle(self) -> CycleReport:
         now = dt_util.utcnow()
         self._async_watch_inputs()
-        snapshot = read_snapshot(
-            self.hass,
-            config=self.site,
-            drivers=list(self.drivers.values()),
-            settings=self.settings,
-            circuits=self.circuits,
-            now=now,
-        )
+        snapshot = self._read(now)
+        if await self._async_end_overrides(snapshot):
+            snapshot = self._read(now)  # without the overrides that ended
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
         monotonic = time.monotonic()
@@ -309,6 +314,40 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                 for load in snapshot.loads
             },
         )
+
+    def _read(self, now: datetime) -> Snapshot:
+        return read_snapshot(
+            self.hass,
+            config=self.site,
+            drivers=list(self.drivers.values()),
+            settings=self.settings,
+            circuits=self.circuits,
+            now=now,
+        )
+
+    async def _async_end_overrides(self, snapshot: Snapshot) -> bool:
+        """A charger's Start now or Stop now ends when its car leaves.
+
+        Left means no car where one was, read from a connector that reports (an offline one
+        shows no car but ends nothing). True when one ended.
+        """
+        ended: list[str] = []
+        for load in snapshot.loads:
+            if not isinstance(load, Evse) or all(a is None for a in load.line_a):
+                continue
+            if load.session is not Session.NO_CAR:
+                self._car_at.add(load.id)
+            elif load.id in self._car_at:
+                self._car_at.discard(load.id)
+                if self.settings.load(load.id).override is not None:
+                    ended.append(load.id)
+        settings = self.settings
+        for load_id in ended:
+            settings = settings.with_load(load_id, override=None)
+        if ended:
+            self.settings = settings
+            await self._store.async_save(settings)
+        return bool(ended)
 
     def energy_kwh(self, load_id: str) -> float:
         """The energy a load drew since the site started (kWh)."""
@@ -425,9 +464,14 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         await self.async_refresh()
 
     async def async_set_load_settings(self, load_id: str, **changes: object) -> None:
-        """Change one load's settings; a new mode ends a hand-switched plug's leave."""
-        if "mode" in changes:
+        """Change one load's settings.
+
+        A new mode or override ends a hand-switched plug's leave; a new mode ends an override.
+        """
+        if "mode" in changes or "override" in changes:
             self.drivers[load_id].actuator.release()
+        if "mode" in changes:
+            changes.setdefault("override", None)  # a new mode ends Start now / Stop now
         await self.async_update_settings(self.settings.with_load(load_id, **changes))
 
     def load_settings(self, load_id: str) -> LoadSettings:

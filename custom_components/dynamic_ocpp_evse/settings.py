@@ -15,19 +15,23 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .engine.model import Distribution, Mode, ModeSetting
+from .engine.model import Distribution, Mode, ModeSetting, Override
 
 STORAGE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadSettings:
-    """A load's operating mode and priority; a charger's own current range (None: as set up)."""
+    """A load's operating mode, priority and override.
+
+    A charger's own current range too (None: as set up).
+    """
 
     mode: ModeSetting = ModeSetting.FOLLOW_SITE
     priority: int = 1
     min_current_a: float | None = None
     max_current_a: float | None = None
+    override: Override | None = None  # Start now / Stop now, until resumed
 
     def current_range(self, low: float, high: float) -> tuple[float, float]:
         """The user's range within the configured one (`low`..`high`); max never below min."""
@@ -95,6 +99,7 @@ class SettingsStore:
                 priority=_int(values.get("priority"), 1),
                 min_current_a=_opt_float(values.get("min_current_a")),
                 max_current_a=_opt_float(values.get("max_current_a")),
+                override=_override(values.get("override")),
             )
         return UserSettings(
             charging_mode=_enum(Mode, raw.get("charging_mode"), defaults.charging_mode),
@@ -124,6 +129,13 @@ def _enum[E: (Mode, ModeSetting, Distribution)](
         return kind(value)
     except (ValueError, TypeError):
         return default
+
+
+def _override(value: Any) -> Override | None:
+    try:
+        return Override(value)
+    except (ValueError, TypeError):
+        return None
 
 
 def _int(value: Any, default: int) -> int:

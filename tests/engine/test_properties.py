@@ -20,8 +20,10 @@ from custom_components.dynamic_ocpp_evse.engine.model import (
     Load,
     Mode,
     ModeSetting,
+    Override,
     Phase,
     Plan,
+    Reason,
     Session,
     Site,
     Snapshot,
@@ -81,6 +83,7 @@ def loads_for(draw: st.DrawFn, site: Site, count: int) -> tuple[Load, ...]:
             "id": f"load{index}",
             "wired": wired,
             "mode": draw(st.sampled_from(list(ModeSetting))),
+            "override": draw(st.sampled_from([None, None, *Override])),
             "priority": draw(st.integers(1, 4)),
             "group": draw(st.sampled_from(groups)),
             "control": ControlFlags(
@@ -235,6 +238,38 @@ def test_a_group_shows_what_it_carries(snapshot: Snapshot) -> None:
                 shown[group.id][phase]
                 <= max(group.rating_a, held.get(phase, 0.0)) + EPS
             )
+
+
+def _as_its_mode(load: Load) -> Load:
+    """The load with its override turned into the setting it stands for (a thermal load's
+    Start now is a boost started by hand)."""
+    if load.override is None:
+        return load
+    start = load.override is Override.START
+    mode = ModeSetting.STANDARD if start else ModeSetting.OFF
+    if isinstance(load, Switched):
+        return replace(load, override=None, mode=mode, forced=start)
+    return replace(load, override=None, mode=mode)
+
+
+@given(snapshots())
+def test_stop_now_keeps_a_load_off_and_start_now_runs_it_as_standard(
+    snapshot: Snapshot,
+) -> None:
+    """An override decides like the mode it stands for: Stop now as Off, Start now as
+    Standard — whatever the load's own mode and the site's."""
+    assume(any(load.override for load in snapshot.loads))
+    plain = tuple(_as_its_mode(load) for load in snapshot.loads)
+    plan = allocate(snapshot)
+    expected = allocate(replace(snapshot, loads=plain))
+    for load in snapshot.loads:
+        got, want = plan.allocations[load.id], expected.allocations[load.id]
+        assert got.current_a == want.current_a
+        if load.override is Override.STOP:
+            assert got.current_a == 0.0
+            assert got.reason in (Reason.STOPPED_NOW, Reason.METER_STALE)
+        else:
+            assert got.reason == want.reason
 
 
 @SAFETY

@@ -22,7 +22,13 @@ from .timers import lasted, shortfall, since_or, surplus_credit
 
 REFRESH_AT = 2 / 3  # of a command's lifetime: a missed refresh still leaves a third
 _USER_STOPS = frozenset(
-    {Reason.MODE_OFF, Reason.NO_CAR, Reason.FINISHED, Reason.NOT_DRAWING}
+    {
+        Reason.MODE_OFF,
+        Reason.STOPPED_NOW,
+        Reason.NO_CAR,
+        Reason.FINISHED,
+        Reason.NOT_DRAWING,
+    }
 )
 
 

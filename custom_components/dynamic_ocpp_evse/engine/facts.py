@@ -11,6 +11,7 @@ from .model import (
     Evse,
     Load,
     Mode,
+    Override,
     Phase,
     Plan,
     Reason,
@@ -27,7 +28,8 @@ def mode_of(snapshot: Snapshot, load: Load) -> tuple[Mode, Reason | None]:
     """The mode in force and, when the load takes no part, why."""
     mode = effective_mode(load, snapshot.site_mode)
     if mode is Mode.OFF:
-        return mode, Reason.MODE_OFF
+        stopped = load.override is Override.STOP
+        return mode, Reason.STOPPED_NOW if stopped else Reason.MODE_OFF
     if isinstance(load, Evse) and not load.session.takes_part:
         return (
             mode,

@@ -71,6 +71,13 @@ class Session(StrEnum):
         return self in (Session.CONNECTED, Session.CHARGING, Session.SUSPENDED_EV)
 
 
+class Override(StrEnum):
+    """The user's "now" for a load, over its mode until they resume (or the car leaves)."""
+
+    START = "start_now"  # runs now, from the grid if need be (as Standard)
+    STOP = "stop_now"  # stays off
+
+
 class Reason(StrEnum):
     """What limits a load's allocation; shown to the user."""
 
@@ -85,6 +92,7 @@ class Reason(StrEnum):
     WAITING_FOR_EXCESS = "waiting_for_excess"
     HOLDING_MINIMUM = "holding_minimum"
     MODE_OFF = "mode_off"
+    STOPPED_NOW = "stopped_now"  # the user's Stop now
     NO_CAR = "no_car"
     FINISHED = "finished"
     PAUSED = "paused"
@@ -193,6 +201,7 @@ class Evse:
     session: Session = Session.NO_CAR
     mode: ModeSetting = ModeSetting.FOLLOW_SITE
     priority: int = 1
+    override: Override | None = None
     group: str | None = None
     charger: str | None = None
     # How long a command holds at the charger without being sent again (an OCPP working
@@ -242,6 +251,7 @@ class Switched:
     thermal: bool = False
     mode: ModeSetting = ModeSetting.FOLLOW_SITE
     priority: int = 1
+    override: Override | None = None
     group: str | None = None
     control: ControlFlags = field(default_factory=ControlFlags)
     # A compressor's: once on, the grid carries it this long when the surplus goes (hard
@@ -341,6 +351,10 @@ SURPLUS_MODES = frozenset({Mode.SOLAR, Mode.EXCESS})
 
 def effective_mode(load: Load, site_mode: Mode) -> Mode:
     """The mode a load runs in: its own setting or the site's, as its kind allows."""
+    if load.override is Override.STOP:
+        return Mode.OFF
+    if load.override is Override.START:
+        return Mode.STANDARD
     mode = load.mode.resolve(site_mode)
     if isinstance(load, Switched) and load.forced:
         return Mode.STANDARD  # started by the user: whenever the hard limits allow

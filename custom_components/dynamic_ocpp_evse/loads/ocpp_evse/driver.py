@@ -88,6 +88,7 @@ class EvseDriver:
             line_a=line_a,
             session=session or Session.NO_CAR,
             mode=settings.mode if session is not None else ModeSetting.OFF,
+            override=settings.override if session is not None else None,
             priority=settings.priority,
             charger=evse.charge_point_id,
             command_lifetime_s=evse.profile_validity_s,

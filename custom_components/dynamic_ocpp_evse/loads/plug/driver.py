@@ -69,6 +69,7 @@ class PlugDriver:
             mode=settings.mode
             if usable and not self.actuator.manual
             else ModeSetting.OFF,
+            override=settings.override if usable and not self.actuator.manual else None,
             priority=settings.priority,
         )
 
