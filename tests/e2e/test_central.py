@@ -125,13 +125,18 @@ async def test_a_refused_charger_is_added_from_its_repair(central: Bench) -> Non
         DOMAIN, data={"issue_id": f"charger_refused_{central.site.entry_id}"}
     )
     assert form["type"] == "form"
-    assert form["description_placeholders"] == {"chargers": "GUEST-1"}
+    assert (form["description_placeholders"] or {})["chargers"] == "GUEST-1"
     data = connector_data("GUEST-1", name="Guest", rate_unit="A", stack_level=1)
     data["password"] = PASSWORD  # CP-7's: every connector of a charger gives its own
     result = await flows.async_configure(
         form["flow_id"], {**data, "charge_point_id": "bad id"}
     )
     assert result["errors"] == {"charge_point_id": "charge_point_id_invalid"}
+    result = await flows.async_configure(
+        form["flow_id"], {**data, "profile_validity": 5}
+    )
+    assert result["errors"] == {"profile_validity": "out_of_range"}
+    assert (result["description_placeholders"] or {})["allowed"] == "30 to 3600 s"
     result = await flows.async_configure(form["flow_id"], {**data, "password": ""})
     assert result["type"] == "create_entry"
     await central.hass.async_block_till_done(wait_background_tasks=True)

@@ -15,7 +15,7 @@ from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import CONF_NAME
 from homeassistant.data_entry_flow import FlowResult
 
-from ...flow_checks import site_phases
+from ...flow_checks import error_placeholders, site_phases
 from .config import CONF_CHARGE_POINT, SUBENTRY_EVSE
 from .flow import central_schema, connector_unique_id, read_connector
 
@@ -66,5 +66,8 @@ class AddRefusedCharger(RepairsFlow):
             step_id="add",
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
-            description_placeholders={"chargers": ", ".join(refused)},
+            description_placeholders={
+                "chargers": ", ".join(refused),
+                **error_placeholders(self.hass, schema, suggested, errors),
+            },
         )
