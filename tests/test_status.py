@@ -6,7 +6,11 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.dynamic_ocpp_evse.const import DOMAIN
 
 from .conftest import FakeSite, run_cycles, setup_site
 
@@ -59,3 +63,25 @@ async def test_the_status_names_the_phase_that_binds(
     state, attributes = _status(hass, "sensor.boiler_status")
     assert (state, attributes["detail"]) == ("breaker", "A")
     assert attributes["seconds_left"] is None
+
+
+async def test_a_status_reads_in_the_words_of_its_kind(
+    hass: HomeAssistant, fake_site: FakeSite, mock_config_entry: MockConfigEntry
+) -> None:
+    """The same reason reads "On" for a plug running at its power, and "At its maximum
+    current" for a charger; every state of each wording has its text."""
+    await setup_site(hass, mock_config_entry)
+    registry = er.async_get(hass)
+    entry = registry.async_get("sensor.boiler_status")
+    assert entry is not None
+    assert entry.translation_key == "switched_status"
+    texts = await async_get_translations(hass, "en", "entity", [DOMAIN])
+    prefix = f"component.{DOMAIN}.entity.sensor"
+    assert texts[f"{prefix}.switched_status.state.at_maximum"] == "On"
+    assert texts[f"{prefix}.load_status.state.at_maximum"] == "At its maximum current"
+    assert texts[f"{prefix}.thermal_status.state.mode_off"] == "No boost"
+    state = hass.states.get("sensor.boiler_status")
+    assert state is not None
+    for key in ("load_status", "switched_status", "thermal_status"):
+        for option in state.attributes["options"]:
+            assert f"{prefix}.{key}.state.{option}" in texts, (key, option)

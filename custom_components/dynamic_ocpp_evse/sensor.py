@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -31,7 +31,7 @@ from .const import DOMAIN
 from .coordinator import CycleReport, DynamicOcppEvseCoordinator, SiteConfigEntry
 from .dispatch import LoadHealth
 from .engine.facts import group_use_a
-from .engine.model import Phase, Reason
+from .engine.model import Load, Phase, Reason, Switched
 from .entity import MANUFACTURER, DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
 
 PARALLEL_UPDATES = 0
@@ -163,6 +163,14 @@ LOAD_SENSORS: tuple[LoadSensorDescription, ...] = (
 )
 
 
+def _worded(description: LoadSensorDescription, load: Load) -> LoadSensorDescription:
+    """A status in the words of its kind: a plug is on or off, a thermal load boosts."""
+    if description.key != "status" or not isinstance(load, Switched):
+        return description
+    key = "thermal_status" if load.thermal else "switched_status"
+    return replace(description, translation_key=key)
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -205,10 +213,11 @@ async def async_setup_entry(
     async_add_entities(
         SiteSensor(coordinator, description) for description in _site_sensors(phases)
     )
+    loads = {load.id: load for load in coordinator.data.snapshot.loads}
     for load_id in coordinator.load_ids:
         async_add_entities(
             (
-                LoadSensor(coordinator, description, load_id)
+                LoadSensor(coordinator, _worded(description, loads[load_id]), load_id)
                 for description in LOAD_SENSORS
             ),
             config_subentry_id=load_id,
