@@ -119,6 +119,9 @@ async def test_start_now_and_stop_now_override_the_mode_until_resumed(
     await _press(hass, "button.heater_start_now")
     assert state_of(hass, "switch.heater") == "on"
     assert _override(hass, "heater")[1] == "start_now"
+    heater = hass.states.get("sensor.heater_status")
+    assert heater is not None
+    assert heater.attributes["source"] == "grid"  # no sun: the grid pays it
     await _press(hass, "button.heater_stop_now")
     assert state_of(hass, "switch.heater") == "off"
     assert _override(hass, "heater") == ("stopped_now", "stop_now")

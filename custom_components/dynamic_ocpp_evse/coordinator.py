@@ -47,6 +47,7 @@ from .engine.model import (
     Session,
     Snapshot,
 )
+from .engine.sources import Source, sources
 from .engine.state import Command, ControlParams, LoadState
 from .inputs import read_snapshot
 from .issues import SITE_REPAIR_KEYS, Repair, SiteRepairs, forget_repairs
@@ -76,6 +77,7 @@ class CycleReport:
     power_w: Mapping[str, float | None]  # per load, what it draws now
     energy_kwh: Mapping[str, float]  # per load, what it drew since the site started
     group_names: Mapping[str, str]  # circuit group id → its name
+    sources: Mapping[str, Source]  # what pays each load that draws
     flags: Mapping[
         str, ControlFlags
     ]  # what the control let the engine do with each load
@@ -300,6 +302,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             power_w=power,
             energy_kwh=dict(self._energy),
             group_names=self.circuits.names,
+            sources=sources(snapshot, result.plan),
             flags=result.flags,
             seconds_left={
                 load.id: _whole(

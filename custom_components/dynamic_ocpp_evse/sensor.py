@@ -110,12 +110,14 @@ def _load_status(data: CycleReport, load_id: str) -> str:
 
 
 def _status_detail(data: CycleReport, load_id: str) -> dict[str, Any]:
-    """What binds it (a phase, a group, a charger), its timer's seconds left, its override."""
+    """What binds it, its timer's seconds left, what pays it, its override."""
     detail = data.plan.allocations[load_id].detail
     override = data.settings.load(load_id).override
+    source = data.sources.get(load_id)
     return {
         "detail": data.group_names.get(detail, detail) or None,
         "seconds_left": data.seconds_left.get(load_id),
+        "source": source.value if source else None,
         "override": override.value if override else None,
     }
 
