@@ -142,7 +142,8 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         }
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
-        self._params = ControlParams()
+        # The control's timing (a world faster than the clock, as the demo, shortens it).
+        self.params = ControlParams()
         self._states: dict[str, LoadState] = {}
         self._meter = MeterState()
         # Per load: the energy counted since start (kWh), the last power known and when.
@@ -274,7 +275,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             snapshot,
             self._states,
             now=monotonic,
-            params=self._params,
+            params=self.params,
             meter=self._meter,
         )
         self._states, self._meter = dict(result.states), result.meter
@@ -311,7 +312,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                         result.states[load.id],
                         result.plan.allocations[load.id],
                         now=monotonic,
-                        params=self._params,
+                        params=self.params,
                     )
                 )
                 for load in snapshot.loads

@@ -20,8 +20,12 @@ from playwright.sync_api import Page, sync_playwright
 
 USER, PASSWORD = "demo", "demo-password"
 DASHBOARD = "/lovelace/load-management"
+VIEWS = (("load-management", "dashboard.png"), ("history", "history.png"))
 MIDDAY_TIMEOUT_S = 900  # a whole simulated day lasts 20 minutes
+HISTORY_S = 90  # 1.8 simulated hours
 DOMAIN = "dynamic_ocpp_evse"
+# Shown when the wait fails.
+WATCHED = ("sensor.simulated_time", "sensor.car_status", "sensor.car_allocated_current")
 
 
 def _states(page: Page) -> dict[str, Any]:
@@ -38,7 +42,11 @@ def _wait(page: Page, what: str, ready: Callable[[dict[str, Any]], bool]) -> flo
         if ready(_states(page)):
             return time.monotonic() - start
         page.wait_for_timeout(2000)
-    sys.exit(f"browser check: {what} did not happen within {MIDDAY_TIMEOUT_S} s")
+    states = _states(page)
+    seen = {k: states.get(k, {}).get("state") for k in WATCHED}
+    sys.exit(
+        f"browser check: {what} did not happen within {MIDDAY_TIMEOUT_S} s: {seen}"
+    )
 
 
 def _log_in(page: Page, url: str) -> None:
@@ -111,12 +119,14 @@ def main(url: str, outdir: Path) -> None:
         raw = _untranslated(page)
         if raw:
             sys.exit("browser check: shown untranslated: " + "; ".join(raw))
-        page.goto(url + DASHBOARD)
-        page.wait_for_timeout(3000)  # the history graphs draw
-        warnings = page.locator("hui-warning").all_inner_texts()
-        if warnings:
-            sys.exit("browser check: the dashboard shows " + "; ".join(warnings))
-        page.screenshot(path=outdir / "dashboard.png", full_page=True)
+        page.wait_for_timeout(HISTORY_S * 1000)  # some of the day to show in the graphs
+        for view, picture in VIEWS:
+            page.goto(f"{url}/lovelace/{view}")
+            page.wait_for_timeout(4000)  # the history graphs draw
+            warnings = page.locator("hui-warning").all_inner_texts()
+            if warnings:
+                sys.exit(f"browser check: the {view} view shows " + "; ".join(warnings))
+            page.screenshot(path=outdir / picture, full_page=True)
         browser.close()
     print(f"browser check: every status translated; screenshots in {outdir}")
 

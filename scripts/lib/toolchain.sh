@@ -51,18 +51,7 @@ install_venv() {
   rm -rf "$venv"
   "$py" -m venv "$venv"
   quiet_pip "$venv/bin/python" install --quiet --upgrade pip
-  # HA ships its own pins inside its wheel; without them pip backtracks for many minutes.
-  local wheels
-  wheels=$(mktemp -d)
-  quiet_pip "$venv/bin/python" download --quiet --no-deps --only-binary=:all: -d "$wheels" \
-    "homeassistant==$ha"
-  "$venv/bin/python" - "$wheels" "$venv/constraints.txt" "$@" <<'PY'
-import pathlib, sys, zipfile
-wheel = next(pathlib.Path(sys.argv[1]).glob("homeassistant-*.whl"))
-text = zipfile.ZipFile(wheel).read("homeassistant/package_constraints.txt").decode()
-pathlib.Path(sys.argv[2]).write_text("\n".join([text, *sys.argv[3:], ""]))
-PY
-  rm -rf "$wheels"
+  ha_constraints "$venv/bin/python" "$ha" "$venv/constraints.txt" "$@"
   local args=()
   for file in $requirements; do
     args+=(-r "$ROOT/$file")
@@ -70,6 +59,22 @@ PY
   quiet_pip "$venv/bin/python" install --quiet -c "$venv/constraints.txt" \
     "homeassistant==$ha" "pytest-homeassistant-custom-component==$phcc" "${args[@]}"
   touch "$venv/.complete"
+}
+
+# ha_constraints PYTHON HA OUT [EXTRA_CONSTRAINT...]: write HA's own pins (shipped inside its
+# wheel) and the extra lines to OUT; without them pip backtracks for many minutes.
+ha_constraints() {
+  local py=$1 ha=$2 out=$3 wheels
+  shift 3
+  wheels=$(mktemp -d)
+  quiet_pip "$py" download --quiet --no-deps --only-binary=:all: -d "$wheels" "homeassistant==$ha"
+  "$py" - "$wheels" "$out" "$@" <<'PY'
+import pathlib, sys, zipfile
+wheel = next(pathlib.Path(sys.argv[1]).glob("homeassistant-*.whl"))
+text = zipfile.ZipFile(wheel).read("homeassistant/package_constraints.txt").decode()
+pathlib.Path(sys.argv[2]).write_text("\n".join([text, *sys.argv[3:], ""]))
+PY
+  rm -rf "$wheels"
 }
 
 # floor_python: print pyenv's interpreter for FLOOR_PYTHON, or explain how to get it.

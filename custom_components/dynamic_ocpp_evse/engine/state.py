@@ -5,7 +5,7 @@ Plain data (docs/design.md §5); `control.py` is the state machine over it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Mode, Reason
 
@@ -50,6 +50,23 @@ class ControlParams:
     # The breaker lends PV- and battery-backed room only as far as they fed it all this time:
     # after a dip, not again at once (docs/design.md §4.4).
     lend_memory_s: float = 600.0
+
+    def faster(self, factor: float) -> ControlParams:
+        """The timing for a world that runs `factor` times faster than the clock (the demo).
+
+        What waits on the sun and the user shortens by the factor: the start and stop delays,
+        the pause, the rise budget, the breaker's memory of clouds. What waits on a device
+        stays: the meter's staleness, a load's reaction time, the ramp, a charger's samples (a
+        car's limit, its release and probes).
+        """
+        return replace(
+            self,
+            enable_delay_s=self.enable_delay_s / factor,
+            disable_delay_s=self.disable_delay_s / factor,
+            min_pause_s=self.min_pause_s / factor,
+            rises_per_h=self.rises_per_h * factor,
+            lend_memory_s=self.lend_memory_s / factor,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

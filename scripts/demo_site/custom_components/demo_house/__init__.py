@@ -26,10 +26,23 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from custom_components.dynamic_ocpp_evse.engine.state import ControlParams
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
 
 DOMAIN = "demo_house"
 DAY_S = 20 * 60  # one simulated day
+SPEED = 24 * 3600 / DAY_S  # simulated seconds per real second (72)
+SITE_DOMAIN = "dynamic_ocpp_evse"
+FASTER = ControlParams().faster(SPEED)
+
+
+def _start_hour(text: str) -> float:
+    """DEMO_START ("11:30") as hours; 6:00 when unset."""
+    hours, _, minutes = text.partition(":")
+    return int(hours) + int(minutes or 0) / 60
+
+
+START_HOUR = _start_hour(os.environ.get("DEMO_START") or "6:00")
 VOLTAGE = 230.0
 PV_PEAK_W = 9000.0
 PLUGS = {"boiler": ("Boiler", "A", 2300.0), "pool_pump": ("Pool pump", "B", 1150.0)}
@@ -86,7 +99,7 @@ class DemoHouse:
     )
     cloud: float = 1.0
     tank: Tank = field(default_factory=Tank)
-    last_hour: float = 6.0
+    last_hour: float = START_HOUR
     listeners: list[Callable[[], None]] = field(default_factory=list)
     charger: ReferenceCharger = field(
         default_factory=lambda: ReferenceCharger(
@@ -99,9 +112,8 @@ class DemoHouse:
 
     def hour(self, now: datetime) -> float:
         """The simulated time of day, 0-24."""
-        return (
-            (now - self.started).total_seconds() % DAY_S
-        ) / DAY_S * 24 + 6  # start at 6:00
+        elapsed = (now - self.started).total_seconds() % DAY_S
+        return (elapsed / DAY_S * 24 + START_HOUR) % 24
 
     def solar_w(self, now: datetime) -> float:
         """Solar production: a 14-hour arc, dimmed by clouds."""
@@ -168,6 +180,21 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     for platform in (Platform.SENSOR, Platform.SWITCH, Platform.WATER_HEATER):
         hass.async_create_task(async_load_platform(hass, platform, DOMAIN, {}, config))
     async_track_time_interval(hass, house.tick, timedelta(seconds=5))
+
+    @callback
+    def speed_up_control(_now: datetime) -> None:
+        """The site's control waits in simulated time too, set again after each reload.
+
+        Its delays on the sun, the car and the user shorten; its watch over the meters not.
+        """
+        for entry in hass.config_entries.async_entries(SITE_DOMAIN):
+            coordinator = getattr(
+                getattr(entry, "runtime_data", None), "coordinator", None
+            )
+            if coordinator is not None and coordinator.params != FASTER:
+                coordinator.params = FASTER
+
+    async_track_time_interval(hass, speed_up_control, timedelta(seconds=1))
     # The charger keeps trying to connect until the site lets it in (onboarding adds it).
     hass.async_create_background_task(house.charger.run(), "demo charger")
     return True

@@ -1,4 +1,4 @@
-"""The demo house's meters: grid current per phase and solar production."""
+"""The demo house's meters (grid current per phase, solar production) and its clock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 from homeassistant.util import dt as dt_util
 
-from . import DOMAIN, DemoHouse
+from . import DOMAIN, SPEED, DemoHouse
 
 
 async def async_setup_platform(
@@ -25,7 +25,12 @@ async def async_setup_platform(
     """Add the meters."""
     house: DemoHouse = hass.data[DOMAIN]
     async_add_entities(
-        [*(GridMeter(house, phase) for phase in "ABC"), SolarMeter(house)]
+        [
+            *(GridMeter(house, phase) for phase in "ABC"),
+            SolarMeter(house),
+            SimulatedTime(house),
+            SimulationSpeed(house),
+        ]
     )
 
 
@@ -33,7 +38,7 @@ class DemoMeter(SensorEntity):
     """A meter that reports every tick, changed or not, like a real one."""
 
     _attr_should_poll = False
-    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
 
     def __init__(self, house: DemoHouse) -> None:
         self._house = house
@@ -72,3 +77,30 @@ class SolarMeter(DemoMeter):
     @property
     def native_value(self) -> float:
         return round(self._house.solar_w(dt_util.utcnow()))
+
+
+class SimulatedTime(DemoMeter):
+    """The time of day in the simulated house."""
+
+    _attr_state_class = None
+    _attr_name = "Simulated time"
+    _attr_unique_id = "demo_simulated_time"
+    _attr_icon = "mdi:clock-fast"
+
+    @property
+    def native_value(self) -> str:
+        hour = self._house.hour(dt_util.utcnow())
+        return f"{int(hour):02d}:{int(hour % 1 * 60):02d}"
+
+
+class SimulationSpeed(DemoMeter):
+    """How many simulated seconds pass in a real one (the control's delays shorten as much)."""
+
+    _attr_name = "Simulation speed"
+    _attr_unique_id = "demo_simulation_speed"
+    _attr_native_unit_of_measurement = "×"
+    _attr_icon = "mdi:fast-forward"
+
+    @property
+    def native_value(self) -> float:
+        return SPEED
