@@ -122,7 +122,7 @@ def main(url: str, outdir: Path) -> None:
         page.wait_for_timeout(HISTORY_S * 1000)  # some of the day to show in the graphs
         for view, picture in VIEWS:
             page.goto(f"{url}/lovelace/{view}")
-            page.wait_for_timeout(4000)  # the history graphs draw
+            page.wait_for_timeout(10_000)  # the history graphs draw
             warnings = page.locator("hui-warning").all_inner_texts()
             if warnings:
                 sys.exit(f"browser check: the {view} view shows " + "; ".join(warnings))
