@@ -142,8 +142,13 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         }
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
-        # The control's timing (a world faster than the clock, as the demo, shortens it).
         self.params = ControlParams()
+        # Seconds of the world per second of the clock: above 1 only in a simulation that runs
+        # faster (the demo's day, 72). The control's waits on the sun and the user
+        # (`ControlParams.faster`) and the energy counted follow the world; the meter's
+        # staleness, the devices' timing and the dispatch stay in the clock's seconds. One
+        # number rather than a second clock: the engine and the monotonic clock stay as they are.
+        self.speed: float = 1.0
         self._states: dict[str, LoadState] = {}
         self._meter = MeterState()
         # Per load: the energy counted since start (kWh), the last power known and when.
@@ -271,11 +276,12 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
         monotonic = time.monotonic()
+        params = self.params if self.speed == 1 else self.params.faster(self.speed)
         result = run_cycle(
             snapshot,
             self._states,
             now=monotonic,
-            params=self.params,
+            params=params,
             meter=self._meter,
         )
         self._states, self._meter = dict(result.states), result.meter
@@ -312,7 +318,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
                         result.states[load.id],
                         result.plan.allocations[load.id],
                         now=monotonic,
-                        params=self.params,
+                        params=params,
                     )
                 )
                 for load in snapshot.loads
@@ -363,7 +369,8 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             if (last := self._powered.pop(load_id, None)) is not None:
                 drawn, since = last
                 self._energy[load_id] = (
-                    self.energy_kwh(load_id) + drawn * (now - since) / 3_600_000
+                    self.energy_kwh(load_id)
+                    + drawn * (now - since) * self.speed / 3_600_000
                 )
             if watts is not None:
                 self._powered[load_id] = (watts, now)

@@ -26,14 +26,12 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
-from custom_components.dynamic_ocpp_evse.engine.state import ControlParams
 from simulator.charge_point import Car, ReferenceCharger, StationSpec
 
 DOMAIN = "demo_house"
 DAY_S = 20 * 60  # one simulated day
 SPEED = 24 * 3600 / DAY_S  # simulated seconds per real second (72)
 SITE_DOMAIN = "dynamic_ocpp_evse"
-FASTER = ControlParams().faster(SPEED)
 
 
 def _start_hour(text: str) -> float:
@@ -183,16 +181,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     @callback
     def speed_up_control(_now: datetime) -> None:
-        """The site's control waits in simulated time too, set again after each reload.
+        """The site's world runs at the house's speed, set again after each reload.
 
-        Its delays on the sun, the car and the user shorten; its watch over the meters not.
+        Its waits on the sun, the car and the user and its energy count follow the simulated
+        clock; its watch over the meters and the devices' timing stay in real seconds.
         """
         for entry in hass.config_entries.async_entries(SITE_DOMAIN):
             coordinator = getattr(
                 getattr(entry, "runtime_data", None), "coordinator", None
             )
-            if coordinator is not None and coordinator.params != FASTER:
-                coordinator.params = FASTER
+            if coordinator is not None and coordinator.speed != SPEED:
+                coordinator.speed = SPEED
 
     async_track_time_interval(hass, speed_up_control, timedelta(seconds=1))
     # The charger keeps trying to connect until the site lets it in (onboarding adds it).
