@@ -207,7 +207,7 @@ ensure_new_env() {
   log "building the new environment (chroot python3.14, HA $NEW_HA) in $ROOTFS$NEW_VENV"
   prune_others "$ROOTFS$NEW_VENV"
   # install_venv runs inside the chroot: hand it the function and the pins.
-  in_rootfs bash -c "$(declare -f install_venv quiet_pip); ROOT='$ROOT'; set -euo pipefail; \
+  in_rootfs bash -c "$(declare -f install_venv ha_constraints quiet_pip); ROOT='$ROOT'; set -euo pipefail; \
     install_venv python3.14 '$NEW_VENV' '$NEW_HA' '$NEW_PHCC' requirements_test.txt"
 }
 
