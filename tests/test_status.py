@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.dynamic_ocpp_evse.const import DOMAIN
 from custom_components.dynamic_ocpp_evse.engine.state import ControlParams
 
-from .conftest import FakeSite, run_cycles, setup_site, state_of
+from .conftest import FakeSite, run_cycles, setup_site
 
 
 def _status(hass: HomeAssistant, entity_id: str) -> tuple[str, dict[str, Any]]:
@@ -86,24 +86,6 @@ async def test_a_status_reads_in_the_words_of_its_kind(
     for key in ("load_status", "switched_status", "thermal_status"):
         for option in state.attributes["options"]:
             assert f"{prefix}.{key}.state.{option}" in texts, (key, option)
-
-
-async def test_a_faster_world_shortens_the_waits_not_the_meter(
-    hass: HomeAssistant,
-    fake_site: FakeSite,
-    mock_config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The demo's day runs 72 times faster than the clock: with the control's timing made
-    as fast, the heater's 60 s enable delay takes about a second; the meter, reporting every
-    second as before, is still live."""
-    fake_site.set_house(B=-22.0, C=-10.0)
-    await setup_site(hass, mock_config_entry, background=True)
-    mock_config_entry.runtime_data.coordinator.params = ControlParams().faster(72)
-    await run_cycles(hass, freezer, fake_site, 5)
-    assert _status(hass, "sensor.heater_status")[0] != "waiting_for_surplus"
-    assert state_of(hass, "switch.heater") == "on"
-    assert _status(hass, "sensor.home_status")[0] == "ok"
 
 
 def test_a_faster_world_keeps_the_devices_timing() -> None:

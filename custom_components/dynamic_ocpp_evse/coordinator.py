@@ -142,7 +142,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         }
         self.settings = UserSettings()
         self._store = SettingsStore(hass, entry.entry_id)
-        self.params = ControlParams()
+        self._params = ControlParams()
         # Seconds of the world per second of the clock: above 1 only in a simulation that runs
         # faster (the demo's day, 72). The control's waits on the sun and the user
         # (`ControlParams.faster`) and the energy counted follow the world; the meter's
@@ -276,7 +276,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         # Control durations (delays, pauses, reaction times) run on a monotonic clock: a step
         # of the wall clock must neither shorten nor stretch them.
         monotonic = time.monotonic()
-        params = self.params if self.speed == 1 else self.params.faster(self.speed)
+        params = self._params if self.speed == 1 else self._params.faster(self.speed)
         result = run_cycle(
             snapshot,
             self._states,
