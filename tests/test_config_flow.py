@@ -697,3 +697,29 @@ async def test_the_servers_certificate_and_key_are_checked(
     assert coordinator.central is not None
     assert coordinator.central.ssl is not None  # listening with TLS
     assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_an_old_entry_opens_with_only_the_parts_it_uses(
+    hass: HomeAssistant,
+) -> None:
+    """Made by the one-step form: a server address without a port (no server) and an
+    inverter limit without a battery tick no part; a port is kept a whole number."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data={**SITE_DATA, "ocpp_server_host": "0.0.0.0", "inverter_max_power": 5000},
+        unique_id="sensor.grid_current_l1",
+    )
+    entry.add_to_hass(hass)
+    context = ConfigFlowContext(source=SOURCE_RECONFIGURE, entry_id=entry.entry_id)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=context)
+    suggested = _suggested(result)
+    assert (suggested["with_ocpp_server"], suggested["with_battery"]) == (False, False)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**NO_BATTERY, "with_ocpp_server": True}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"ocpp_server_port": 9123, "ocpp_server_host": "127.0.0.1"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert type(entry.data["ocpp_server_port"]) is int

@@ -452,12 +452,16 @@ async def test_stop_now_holds_the_car_until_it_leaves(
     ocpp.set_status("cp1", 1, "SuspendedEVSE")
     await _run(hass, freezer, ocpp, 30)
     assert state_of(hass, "sensor.car_status") == "stopped_now"
-    hass.states.async_set("sensor.cp1_status_connector", "unavailable")
-    await _run(hass, freezer, ocpp, 10)
-    ocpp.set_status("cp1", 1, "SuspendedEVSE")
-    await _run(hass, freezer, ocpp, 10)
-    assert state_of(hass, "sensor.car_status") == "stopped_now"
-    assert ocpp.limits()[-1] == 0.0
+    for away in (
+        "unavailable",
+        "Faulted",
+    ):  # offline, then a fault: the car is still there
+        ocpp.set_status("cp1", 1, away)
+        await _run(hass, freezer, ocpp, 10)
+        ocpp.set_status("cp1", 1, "SuspendedEVSE")
+        await _run(hass, freezer, ocpp, 10)
+        assert state_of(hass, "sensor.car_status") == "stopped_now"
+        assert ocpp.limits()[-1] == 0.0
 
     ocpp.set_status("cp1", 1, "Available")
     await _run(hass, freezer, ocpp, 5)
@@ -467,6 +471,27 @@ async def test_stop_now_holds_the_car_until_it_leaves(
     ocpp.set_status("cp1", 1, "Preparing")
     await _run(hass, freezer, ocpp, 5)
     assert ocpp.limits()[-1] == 6.0  # Standard again: a start at the minimum
+
+
+async def test_an_override_ends_when_the_car_left_during_a_restart(
+    hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
+) -> None:
+    """Who was plugged in is kept with the settings: a car gone after the restart ends it."""
+    entry = _evse_entry(("car", EVSE))
+    await setup_site(hass, entry, background=True)
+    ocpp.set_status("cp1", 1, "Charging")
+    await _run(hass, freezer, ocpp, 10)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.car_start_now"}, blocking=True
+    )
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    ocpp.set_status("cp1", 1, "Available")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await _run(hass, freezer, ocpp, 5)
+    status = hass.states.get("sensor.car_status")
+    assert status is not None
+    assert (status.state, status.attributes["override"]) == ("no_car", None)
 
 
 @pytest.mark.parametrize(

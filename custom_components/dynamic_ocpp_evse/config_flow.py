@@ -140,15 +140,15 @@ PARTS: tuple[tuple[str, str, Callable[[], vol.Schema]], ...] = (
 
 
 def _parts_of(data: Mapping[str, Any]) -> dict[str, bool]:
-    """Which parts a site's data (or the suggested entities) has."""
-    keys = {step: {str(key) for key in schema().schema} for _, step, schema in PARTS}
+    """Which parts a site's data (or the suggested entities) has.
+
+    A part's own sensor, or the server's port: settings that mean nothing alone tick none.
+    """
+    given = {key for key, value in data.items() if value not in (None, "")}
     return {
-        wanted: bool(
-            keys[step]
-            & {k for k, v in data.items() if v not in (None, "")}
-            - {CONF_BATTERY_TARGET_SOC, CONF_BATTERY_SUPPORT_SOC}
-        )
-        for wanted, step, _ in PARTS
+        CONF_WITH_SOLAR: CONF_SOLAR in given,
+        CONF_WITH_BATTERY: bool({CONF_BATTERY_POWER, CONF_BATTERY_SOC} & given),
+        CONF_WITH_SERVER: CONF_OCPP_PORT in given,
     }
 
 
@@ -318,6 +318,8 @@ class DynamicOcppEvseConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors = await self._tls_errors(user_input)
             if not errors:
                 self._data.update(user_input)
+                if CONF_OCPP_PORT in user_input:
+                    self._data[CONF_OCPP_PORT] = int(user_input[CONF_OCPP_PORT])
                 return await self._async_next()
         suggested = user_input if user_input is not None else self._suggested()
         return self._show(step_id, schema, suggested, errors)

@@ -154,7 +154,6 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
         # Per load: the energy counted since start (kWh), the last power known and when.
         self._energy: dict[str, float] = {}
         self._powered: dict[str, tuple[float, float]] = {}
-        self._car_at: set[str] = set()  # chargers a car was last seen at
         self._control_store = ControlStore(hass, entry.entry_id)
         self._dispatcher = Dispatcher(
             {load_id: driver.actuator for load_id, driver in self.drivers.items()}
@@ -338,26 +337,31 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
     async def _async_end_overrides(self, snapshot: Snapshot) -> bool:
         """A charger's Start now or Stop now ends when its car leaves.
 
-        Left means no car where one was, read from a connector that reports (an offline one
-        shows no car but ends nothing). True when one ended.
+        Left means no car where one was seen (kept with the settings, so a restart in between
+        does not lose it), on a connector whose status says so: the driver leaves the override
+        out while the status is unknown or not one of a session (offline, faulted), and such a
+        connector ends nothing. True when one ended.
         """
-        ended: list[str] = []
-        for load in snapshot.loads:
-            if not isinstance(load, Evse) or all(a is None for a in load.line_a):
-                continue
-            if load.session is not Session.NO_CAR:
-                self._car_at.add(load.id)
-            elif load.id in self._car_at:
-                self._car_at.discard(load.id)
-                if self.settings.load(load.id).override is not None:
-                    ended.append(load.id)
         settings = self.settings
-        for load_id in ended:
-            settings = settings.with_load(load_id, override=None)
-        if ended:
+        ended = False
+        for load in snapshot.loads:
+            if not isinstance(load, Evse):
+                continue
+            mine = settings.load(load.id)
+            reporting = any(amps is not None for amps in load.line_a)
+            if load.session is not Session.NO_CAR:
+                if not mine.car_seen:
+                    settings = settings.with_load(load.id, car_seen=True)
+            elif reporting and mine.car_seen:
+                gone = load.override is not None  # its status says: no car
+                settings = settings.with_load(
+                    load.id, car_seen=False, **({"override": None} if gone else {})
+                )
+                ended = ended or gone
+        if settings != self.settings:
             self.settings = settings
             await self._store.async_save(settings)
-        return bool(ended)
+        return ended
 
     def energy_kwh(self, load_id: str) -> float:
         """The energy a load drew since the site started (kWh)."""

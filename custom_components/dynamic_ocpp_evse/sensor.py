@@ -112,7 +112,10 @@ def _load_status(data: CycleReport, load_id: str) -> str:
 def _status_detail(data: CycleReport, load_id: str) -> dict[str, Any]:
     """What binds it, its timer's seconds left, what pays it, its override."""
     detail = data.plan.allocations[load_id].detail
-    override = data.settings.load(load_id).override
+    # As the engine read it: none while a charger is offline or a plug is switched by hand.
+    override = next(
+        (load.override for load in data.snapshot.loads if load.id == load_id), None
+    )
     source = data.sources.get(load_id)
     return {
         "detail": data.group_names.get(detail, detail) or None,

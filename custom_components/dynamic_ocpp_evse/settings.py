@@ -32,6 +32,9 @@ class LoadSettings:
     min_current_a: float | None = None
     max_current_a: float | None = None
     override: Override | None = None  # Start now / Stop now, until resumed
+    car_seen: bool = (
+        False  # a charger's car was there at the last reading (ends an override)
+    )
 
     def current_range(self, low: float, high: float) -> tuple[float, float]:
         """The user's range within the configured one (`low`..`high`); max never below min."""
@@ -100,6 +103,7 @@ class SettingsStore:
                 min_current_a=_opt_float(values.get("min_current_a")),
                 max_current_a=_opt_float(values.get("max_current_a")),
                 override=_override(values.get("override")),
+                car_seen=values.get("car_seen") is True,
             )
         return UserSettings(
             charging_mode=_enum(Mode, raw.get("charging_mode"), defaults.charging_mode),
