@@ -436,6 +436,12 @@ async def test_reset_button(
     assert ids == [1801, 1901]
 
 
+def _status_and_override(hass: HomeAssistant) -> tuple[str, Any]:
+    status = hass.states.get("sensor.car_status")
+    assert status is not None
+    return status.state, status.attributes["override"]
+
+
 async def test_stop_now_holds_the_car_until_it_leaves(
     hass: HomeAssistant, ocpp: FakeOcpp, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -465,9 +471,7 @@ async def test_stop_now_holds_the_car_until_it_leaves(
 
     ocpp.set_status("cp1", 1, "Available")
     await _run(hass, freezer, ocpp, 5)
-    status = hass.states.get("sensor.car_status")
-    assert status is not None
-    assert (status.state, status.attributes["override"]) == ("no_car", None)
+    assert _status_and_override(hass) == ("no_car", None)
     ocpp.set_status("cp1", 1, "Preparing")
     await _run(hass, freezer, ocpp, 5)
     assert ocpp.limits()[-1] == 6.0  # Standard again: a start at the minimum
@@ -489,9 +493,7 @@ async def test_an_override_ends_when_the_car_left_during_a_restart(
     ocpp.set_status("cp1", 1, "Available")
     assert await hass.config_entries.async_setup(entry.entry_id)
     await _run(hass, freezer, ocpp, 5)
-    status = hass.states.get("sensor.car_status")
-    assert status is not None
-    assert (status.state, status.attributes["override"]) == ("no_car", None)
+    assert _status_and_override(hass) == ("no_car", None)
 
 
 @pytest.mark.parametrize(

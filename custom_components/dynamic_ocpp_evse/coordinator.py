@@ -36,6 +36,7 @@ from .control_store import ControlStore
 from .dispatch import CALL_DEADLINE_S, Dispatcher, LoadHealth
 from .engine.countdown import seconds_left
 from .engine.cycle import run_cycle
+from .engine.facts import group_use_a
 from .engine.house import power_w
 from .engine.meter import CHECK_STEP_A, MeterHealth, MeterState, MeterVerdict
 from .engine.model import (
@@ -78,6 +79,7 @@ class CycleReport:
     energy_kwh: Mapping[str, float]  # per load, what it drew since the site started
     group_names: Mapping[str, str]  # circuit group id → its name
     sources: Mapping[str, Source]  # what pays each load that draws
+    group_use_a: Mapping[str, Mapping[Phase, float]]  # per circuit group and phase
     flags: Mapping[
         str, ControlFlags
     ]  # what the control let the engine do with each load
@@ -309,6 +311,7 @@ class DynamicOcppEvseCoordinator(DataUpdateCoordinator[CycleReport]):
             energy_kwh=dict(self._energy),
             group_names=self.circuits.names,
             sources=sources(snapshot, result.plan),
+            group_use_a=group_use_a(snapshot, result.plan),
             flags=result.flags,
             seconds_left={
                 load.id: _whole(

@@ -30,7 +30,6 @@ from .circuit_groups import SUBENTRY_CIRCUIT
 from .const import DOMAIN
 from .coordinator import CycleReport, DynamicOcppEvseCoordinator, SiteConfigEntry
 from .dispatch import LoadHealth
-from .engine.facts import group_use_a
 from .engine.model import Load, Phase, Reason, Switched
 from .entity import MANUFACTURER, DynamicOcppEvseLoadEntity, DynamicOcppEvseSiteEntity
 
@@ -368,11 +367,8 @@ class GroupUseSensor(CoordinatorEntity[DynamicOcppEvseCoordinator], SensorEntity
     @property
     def native_value(self) -> float | None:
         """Its loads' allocations and holds on this phase; unknown in the safe state."""
-        data = self.coordinator.data
-        return (
-            group_use_a(data.snapshot, data.plan)
-            .get(self._group_id, {})
-            .get(self._phase)
+        return self.coordinator.data.group_use_a.get(self._group_id, {}).get(
+            self._phase
         )
 
     @property
